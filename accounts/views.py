@@ -1,0 +1,60 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
+from accounts.models import Role
+from accounts.permissions import role_required
+from accounts.selectors import audit_entries_for
+
+
+@login_not_required
+@require_GET
+def home(request):
+    return render(request, "home.html")
+
+
+@login_not_required
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def start(request):
+    """Where a user lands after login: what their role in this region may use."""
+    return render(request, "accounts/start.html")
+
+
+@require_POST
+def switch_role(request):
+    try:
+        wanted = int(request.POST.get("membership", ""))
+    except ValueError as error:
+        raise Http404 from error
+    membership = next((m for m in request.memberships if m.pk == wanted), None)
+    if membership is None:
+        raise Http404
+    request.session[ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
+    messages.success(
+        request, _("You now act as %(role)s.") % {"role": membership.get_role_display()}
+    )
+    return redirect("accounts:start")
+
+
+@role_required(Role.REGION_ADMIN)
+@require_GET
+def audit_log(request):
+    entries = audit_entries_for(request.membership)
+    action = request.GET.get("action", "").strip()
+    if action:
+        entries = entries.filter(action__startswith=action)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_log.html", {"page": page, "action": action})

@@ -1,0 +1,28 @@
+import os
+
+import pytest
+
+from tests.factories import RegionFactory, RegionHostFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def need_service(reason: str):
+    """Skip with a clear reason on a developer's machine; fail in CI, where the service must be."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI must provide it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def region(db):
+    home = RegionFactory(slug="hemland", name="Hemland")
+    RegionHostFactory(region=home, host="hemland.example.test")
+    return home
+
+
+@pytest.fixture
+def foreign_region(db):
+    other = RegionFactory(slug="bortland", name="Bortland")
+    RegionHostFactory(region=other, host="bortland.example.test")
+    return other

@@ -1,0 +1,138 @@
+"""factory_boy factories for the regional structure and accounts."""
+
+import datetime as dt
+
+import factory
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.utils import timezone
+
+from accounts.models import Membership, Region, RegionHost, Role, User
+from yrkescenter.models import (
+    Course,
+    IntakePeriod,
+    Municipality,
+    Offering,
+    Programme,
+    Yrkescenter,
+)
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"region-{n}")
+    name = factory.Sequence(lambda n: f"Region {n}")
+
+
+class RegionHostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RegionHost
+
+    region = factory.SubFactory(RegionFactory)
+    host = factory.LazyAttribute(lambda o: f"{o.region.slug}.example.test")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    full_name = factory.Faker("name", locale="sv_SE")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Municipality
+
+    region = factory.SubFactory(RegionFactory)
+    code = factory.Sequence(lambda n: f"{9000 + n % 1000:04d}")
+    name = factory.Sequence(lambda n: f"Kommun {n}")
+
+
+class CentreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Yrkescenter
+
+    region = factory.SubFactory(RegionFactory)
+    slug = factory.Sequence(lambda n: f"centre-{n}")
+    name = factory.Sequence(lambda n: f"Yrkescenter {n}")
+    host_municipality = factory.SubFactory(
+        MunicipalityFactory, region=factory.SelfAttribute("..region")
+    )
+    orientation = "Industri"
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    region = factory.SubFactory(RegionFactory)
+    code = factory.Sequence(lambda n: f"KURS{n:04d}")
+    name = factory.Sequence(lambda n: f"Kurs {n}")
+    points = 100
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    region = factory.SubFactory(RegionFactory)
+    code = factory.Sequence(lambda n: f"programme-{n}")
+    name = factory.Sequence(lambda n: f"Programme {n}")
+    vp = 800
+    grant_category = "2"
+    ssyk_code = "7213"
+    occupation = "Svetsare"
+
+
+class IntakePeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IntakePeriod
+
+    region = factory.SubFactory(RegionFactory)
+    code = factory.Sequence(lambda n: f"ht{2027 + n}")
+    name = factory.LazyAttribute(lambda o: o.code.upper())
+    starts_on = dt.date(2027, 8, 16)
+    ends_on = dt.date(2027, 9, 30)
+
+
+class OfferingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Offering
+
+    region = factory.SubFactory(RegionFactory)
+    programme = factory.SubFactory(ProgrammeFactory, region=factory.SelfAttribute("..region"))
+    centre = factory.SubFactory(CentreFactory, region=factory.SelfAttribute("..region"))
+    intake_period = factory.SubFactory(
+        IntakePeriodFactory, region=factory.SelfAttribute("..region")
+    )
+    starts_on = dt.date(2027, 8, 16)
+    ends_on = dt.date(2028, 6, 9)
+    seats = 16
+    state_funded_seats = 8
+    application_opens = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=30))
+    application_closes = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    region = factory.SubFactory(RegionFactory)
+    role = Role.INTAKE_OFFICER
+
+
+def enrol_totp(user: User) -> Authenticator:
+    """Give a user a TOTP authenticator, as if they had set one up."""
+    return TOTP.activate(user, generate_totp_secret()).instance

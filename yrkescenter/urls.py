@@ -1,0 +1,10 @@
+from django.urls import path
+
+from yrkescenter import views
+
+app_name = "yrkescenter"
+
+urlpatterns = [
+    path("", views.centre_list, name="centre_list"),
+    path("<int:pk>/", views.centre_detail, name="centre_detail"),
+]
