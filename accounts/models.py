@@ -114,10 +114,11 @@ class Role(models.TextChoices):
     REGION_ADMIN = "region_admin", _("Region administrator")
 
 
-STAFF_ROLES = frozenset(Role) - {Role.APPLICANT}
+STAFF_ROLES = tuple(role for role in Role if role != Role.APPLICANT)
 # Roles whose scope is one municipality, or one centre; the rest act for the whole region.
-MUNICIPALITY_ROLES = frozenset({Role.COUNSELLOR, Role.RECTOR})
-CENTRE_ROLES = frozenset({Role.COORDINATOR})
+# Tuples, not sets: their order goes into a migration and must not change between runs.
+MUNICIPALITY_ROLES = (Role.COUNSELLOR, Role.RECTOR)
+CENTRE_ROLES = (Role.COORDINATOR,)
 
 
 class MembershipQuerySet(RegionQuerySet):
@@ -175,7 +176,7 @@ class Membership(models.Model):
                         scope_centre__isnull=False,
                     )
                     | (
-                        ~Q(role__in=[r.value for r in MUNICIPALITY_ROLES | CENTRE_ROLES])
+                        ~Q(role__in=[r.value for r in MUNICIPALITY_ROLES + CENTRE_ROLES])
                         & Q(scope_municipality__isnull=True, scope_centre__isnull=True)
                     )
                 ),
