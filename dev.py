@@ -47,6 +47,7 @@ def setup() -> None:
 
 def run() -> None:
     setup()
+    (ROOT / "var").mkdir(exist_ok=True)  # the SQLite file and local media live here
     env = {**os.environ, "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "1")}
     manage = [PYTHON, "manage.py"]
     sh(*manage, "migrate", "--no-input", "-v", "0", env=env)

@@ -1,23 +1,12 @@
 from django.contrib import admin
 
-from accounts.admin_site import RegionScopedAdmin, admin_site
+from accounts.admin_site import RegionScopedAdmin, SuperuserOnlyAdmin, admin_site
 from accounts.models import AuditEntry, Membership, Region, RegionHost, User
 
 
 class RegionHostInline(admin.TabularInline):
     model = RegionHost
     extra = 1
-
-
-class SuperuserOnlyAdmin(admin.ModelAdmin):
-    """Installation-level rows: only operators (superusers) see them."""
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    has_view_permission = has_add_permission = has_change_permission = has_delete_permission = (
-        lambda self, request, obj=None: request.user.is_superuser
-    )
 
 
 @admin.register(Region, site=admin_site)

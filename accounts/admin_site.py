@@ -7,9 +7,12 @@ the request's region unless the user is an installation operator (superuser).
 from urllib.parse import urlencode
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -30,17 +33,72 @@ class RegionAdminSite(admin.AdminSite):
         user = request.user
         return user.is_active and (user.is_superuser or is_region_admin(request))
 
+    @login_not_required
     def login(self, request, extra_context=None):
-        if request.user.is_authenticated:
-            raise PermissionDenied
         next_url = request.GET.get("next") or reverse("admin:index")
-        return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            next_url = reverse("admin:index")
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+        if self.has_permission(request):
+            return redirect(next_url)
+        raise PermissionDenied
 
 
 admin_site = RegionAdminSite(name="admin")
 
 
-class RegionScopedAdmin(admin.ModelAdmin):
+class ProjectModelAdmin(admin.ModelAdmin):
+    """Base of every model admin here: every write is audited; a missing row is a 404."""
+
+    def get_object(self, request, object_id, from_field=None):
+        # The admin would redirect with "does not exist"; the project's rule is a 404, the same
+        # for a missing row and for one of another region.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    # The admin writes through its own forms; these hooks put every write in the audit log too.
+    def log_addition(self, request, obj, message):
+        _audit(request, "admin.add", obj, message)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        _audit(request, "admin.change", obj, message)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            _audit(request, "admin.delete", obj, [])
+        return super().log_deletions(request, queryset)
+
+
+class SuperuserOnlyAdmin(ProjectModelAdmin):
+    """Installation-level rows: only operators (superusers) see them."""
+
+    def get_queryset(self, request):
+        # Empty for everyone else, so a row that exists is a 404 like one that does not.
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.none()
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class RegionScopedAdmin(ProjectModelAdmin):
     """Rows of the request's region only; new rows get that region; choices stay inside it."""
 
     def _scoped(self, request) -> bool:
@@ -74,20 +132,6 @@ class RegionScopedAdmin(admin.ModelAdmin):
         if self._scoped(request) and not change:
             obj.region = request.region
         super().save_model(request, obj, form, change)
-
-    # The admin writes through its own forms; these hooks put every write in the audit log too.
-    def log_addition(self, request, obj, message):
-        _audit(request, "admin.add", obj, message)
-        return super().log_addition(request, obj, message)
-
-    def log_change(self, request, obj, message):
-        _audit(request, "admin.change", obj, message)
-        return super().log_change(request, obj, message)
-
-    def log_deletions(self, request, queryset):
-        for obj in queryset:
-            _audit(request, "admin.delete", obj, [])
-        return super().log_deletions(request, queryset)
 
     def has_module_permission(self, request):
         return request.user.is_superuser or is_region_admin(request)

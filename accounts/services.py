@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.db import models, transaction
 
-from accounts.models import AuditEntry, Membership, Region, RegionHost, Role, User
+from accounts.models import AuditEntry, Membership, Region, RegionHost, Role, TieBreak, User
+from accounts.region_files import (
+    FORMAT_VERSION,
+    HEADER_KEYS,
+    RegionDataError,
+    optional,
+    reported_as,
+    require,
+    require_list,
+    section_loaders,
+)
 
 # Fields never copied into the audit log's details, whatever the model.
 _SECRET_FIELDS = frozenset({"password", "personnummer", "secret"})
@@ -148,3 +163,180 @@ def membership_revoke(*, acting_user: User, membership: Membership) -> None:
         data={"role": membership.role, "user": membership.user.email},
     )
     membership.delete()
+
+
+@dataclass(frozen=True)
+class RegionLoadResult:
+    region: Region
+    region_created: bool
+    # Rows created or changed, per section (app label), in the order they were loaded.
+    changes: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.changes.values())
+
+
+@transaction.atomic
+def region_load(*, acting_user: User | None, data: dict[str, Any]) -> RegionLoadResult:
+    """Load a region data file: the region from the accounts section, then each installed app's
+    section through its region_data.load. One transaction: bad data anywhere changes nothing.
+    Loading the same data again changes no row and writes no audit entry."""
+    version = _region_file_header(data)
+    loaders = section_loaders()
+    unknown = sorted(set(data) - HEADER_KEYS - {"accounts", *(label for label, _ in loaders)})
+    if unknown:
+        raise RegionDataError(
+            f"Unknown section {', '.join(repr(label) for label in unknown)}: "
+            "no installed app loads it"
+        )
+    spec = require(require(data, "accounts", "file", dict), "region", "accounts", dict)
+    where = "accounts.region"
+    slug = require(spec, "slug", where)
+    hosts = require_list(spec, "hosts", where)
+    if not all(isinstance(host, str) and host.strip() for host in hosts):
+        raise RegionDataError(f"{where}.hosts must be a list of host names")
+    taken = (
+        RegionHost.objects.filter(host__in=[host.lower() for host in hosts])
+        .exclude(region__slug=slug)
+        .select_related("region")
+        .first()
+    )
+    if taken is not None:
+        raise RegionDataError(f"{where}.hosts: {taken.host} already serves {taken.region.slug}")
+    tie_break = optional(spec, "tie_break", where, str, TieBreak.LOTTERY.value)
+    if tie_break not in TieBreak.values:
+        raise RegionDataError(f"{where}.tie_break must be one of {', '.join(TieBreak.values)}")
+    region_created = not Region.objects.filter(slug=slug).exists()
+    with reported_as(where):
+        region, changed = region_upsert(
+            acting_user=acting_user,
+            slug=slug,
+            name=require(spec, "name", where),
+            hosts=hosts,
+            language=optional(spec, "language", where, str, "sv"),
+            max_choices=optional(spec, "max_choices", where, int, 5),
+            tie_break=tie_break,
+        )
+    changes = {"accounts": int(changed)}
+    for label, load in loaders:
+        if label in data:
+            section = require(data, label, "file", dict)
+            changes[label] = load(region=region, section=section, acting_user=acting_user)
+    if any(changes.values()):
+        audit_record(
+            acting_user=acting_user,
+            region=region,
+            action="region.load",
+            target=region,
+            data={"version": version, "changes": changes},
+        )
+    return RegionLoadResult(region=region, region_created=region_created, changes=changes)
+
+
+def _region_file_header(data: dict[str, Any]) -> str:
+    if not isinstance(data, dict):
+        raise RegionDataError("A region file holds a JSON object with one section per app")
+    format_version = require(data, "format_version", "file", int)
+    if format_version != FORMAT_VERSION:
+        raise RegionDataError(
+            f"format_version {format_version} is not supported (this version reads "
+            f"{FORMAT_VERSION})"
+        )
+    return require(data, "version", "file")
+
+
+@transaction.atomic
+def user_ensure(
+    *,
+    acting_user: User | None,
+    email: str,
+    full_name: str = "",
+    password: str | None = None,
+    email_verified: bool = False,
+    region: Region | None = None,
+) -> tuple[User, bool]:
+    """Make sure a user with this e-mail exists, with this password and, if asked, a verified
+    primary address. Returns (user, changed); a second call with the same values changes nothing."""
+    email = email.strip().lower()
+    user = User.objects.filter(email=email).first()
+    changes: dict[str, Any] = {}
+    if user is None:
+        user = User(email=email, full_name=full_name)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean()
+        user.save()
+        changes["created"] = True
+    elif password and not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        changes["password"] = "reset"
+    if email_verified:
+        address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+        if address is None:
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            changes["email_verified"] = True
+        elif not (address.verified and address.primary):
+            address.verified = address.primary = True
+            address.save(update_fields=["verified", "primary"])
+            changes["email_verified"] = True
+    if changes:
+        audit_record(
+            acting_user=acting_user, region=region, action="user.ensure", target=user, data=changes
+        )
+    return user, bool(changes)
+
+
+@transaction.atomic
+def totp_enrol(
+    *, acting_user: User | None, user: User, secret: str, region: Region | None = None
+) -> bool:
+    """Give a user a TOTP authenticator with this base32 secret unless they have one already."""
+    if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        return False
+    TOTP.activate(user, secret)
+    audit_record(acting_user=acting_user, region=region, action="mfa.totp_enrol", target=user)
+    return True
+
+
+@transaction.atomic
+def applicant_users_create(
+    *, acting_user: User | None, region: Region, people: Sequence[tuple[str, str]]
+) -> dict[str, User]:
+    """Accounts for many applicants at once (e-mail, full name), each an applicant in the region.
+
+    They get no usable password: a person who wants to sign in sets one through the password
+    reset. Existing users are reused. One audit entry summarises what was created.
+    """
+    wanted = {email.strip().lower(): name for email, name in people}
+    existing = set(User.objects.filter(email__in=wanted).values_list("email", flat=True))
+    new_users = []
+    for email, name in wanted.items():
+        if email not in existing:
+            user = User(email=email, full_name=name)
+            user.set_unusable_password()
+            new_users.append(user)
+    User.objects.bulk_create(new_users)
+    users = {user.email: user for user in User.objects.filter(email__in=wanted)}
+    members = set(
+        Membership.objects.filter(
+            region=region, role=Role.APPLICANT, user__email__in=wanted
+        ).values_list("user__email", flat=True)
+    )
+    new_memberships = [
+        Membership(user=user, region=region, role=Role.APPLICANT)
+        for email, user in users.items()
+        if email not in members
+    ]
+    Membership.objects.bulk_create(new_memberships)
+    if new_users or new_memberships:
+        audit_record(
+            acting_user=acting_user,
+            region=region,
+            action="user.create_applicants",
+            data={"users_created": len(new_users), "memberships_created": len(new_memberships)},
+        )
+    return users

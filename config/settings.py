@@ -18,7 +18,7 @@ DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env_str(
     "SECRET_KEY", "django-insecure-yrkesporten-embedded-default-never-use-in-production"
 )
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [".localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -114,8 +114,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 24 * 3600
+# An unacknowledged message goes back to the queue after the visibility timeout, so the timeout
+# must outlast the longest task or a running task is started a second time.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": max(3600, CELERY_TASK_TIME_LIMIT + 300)}
+# With acks_late a task whose broker connection is lost is redelivered anyway; stopping it avoids
+# two copies running at once (the default from Celery 6).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = "Europe/Stockholm"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic tasks are added here as apps need them; beat keeps its last-run times out of the tree.
+CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 
 # --- Authentication (django-allauth) ------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -206,7 +215,10 @@ STORAGES = {
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
             if env_bool("STATIC_MANIFEST", default=False)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
+        ),
+        # The private upload modes below apply to every file storage; without these, files
+        # collected at image build (as root) are unreadable to the server's own user.
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
     },
 }
 FILE_UPLOAD_PERMISSIONS = 0o600

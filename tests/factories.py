@@ -1,13 +1,22 @@
-"""factory_boy factories for the regional structure and accounts."""
+"""factory_boy factories for accounts, the regional structure and admissions."""
 
 import datetime as dt
+import time
 
 import factory
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
+from allauth.mfa.utils import decrypt
 from django.utils import timezone
 
 from accounts.models import Membership, Region, RegionHost, Role, User
+from admissions import personnummer as pnr
+from admissions.models import Application, ApplicationStatus, Choice
 from yrkescenter.models import (
     Course,
     IntakePeriod,
@@ -136,3 +145,47 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 def enrol_totp(user: User) -> Authenticator:
     """Give a user a TOTP authenticator, as if they had set one up."""
     return TOTP.activate(user, generate_totp_secret()).instance
+
+
+def current_totp_code(authenticator: Authenticator) -> str:
+    """The code an authenticator app would show now for this authenticator."""
+    secret = decrypt(authenticator.data["secret"])
+    counter = int(time.time()) // 30
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A submitted application; its region, period and home municipality agree."""
+
+    class Meta:
+        model = Application
+
+    region = factory.SubFactory(RegionFactory)
+    intake_period = factory.SubFactory(
+        IntakePeriodFactory, region=factory.SelfAttribute("..region")
+    )
+    applicant = factory.SubFactory(UserFactory)
+    reference = factory.Sequence(lambda n: f"TE-2027-{n + 1:06d}")
+    birth_date = dt.date(1988, 5, 4)
+    personnummer = factory.Sequence(lambda n: pnr.build(dt.date(1988, 5, 4), n % 1000))
+    first_name = factory.Faker("first_name", locale="sv_SE")
+    last_name = factory.Faker("last_name", locale="sv_SE")
+    email = factory.LazyAttribute(lambda o: o.applicant.email if o.applicant else "")
+    home_municipality = factory.SubFactory(
+        MunicipalityFactory, region=factory.SelfAttribute("..region")
+    )
+    status = ApplicationStatus.SUBMITTED
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class ChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Choice
+
+    application = factory.SubFactory(ApplicationFactory)
+    offering = factory.SubFactory(
+        OfferingFactory,
+        region=factory.SelfAttribute("..application.region"),
+        intake_period=factory.SelfAttribute("..application.intake_period"),
+    )
+    rank = 1

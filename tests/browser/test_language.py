@@ -1,0 +1,37 @@
+"""Swedish first, English complete: the header's form switches the page's language."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_language_form_switches_between_swedish_and_english(site, new_page):
+    page = new_page("sv")
+    page.goto(reverse("yrkescenter:centre_list"))
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert page.locator("h1").inner_text() == "Yrkescenter"
+
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Vocational centres"
+    # Back on the page the user was on, and the choice sticks for the next page.
+    assert page.url.endswith(reverse("yrkescenter:centre_list"))
+    page.goto(reverse("home"))
+    assert page.locator("h1").inner_text() == "Vocational education in Värmland"
+
+    page.get_by_role("button", name="Svenska").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert page.locator("h1").inner_text() == "Yrkesutbildning i Värmland"
+
+
+def test_a_browser_without_swedish_or_english_gets_swedish(site, browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="de-DE")
+    try:
+        page = context.new_page()
+        page.goto(reverse("home"))
+        assert page.locator("html").get_attribute("lang") == "sv"
+    finally:
+        context.close()

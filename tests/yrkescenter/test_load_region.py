@@ -1,0 +1,280 @@
+"""Loading a region's reference data: Värmland, a second region beside it, and bad files."""
+
+import datetime as dt
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Sum
+
+from accounts.models import AuditEntry, Region, RegionHost, TieBreak
+from yrkescenter.models import (
+    Agreement,
+    Course,
+    IntakeOffice,
+    Municipality,
+    Programme,
+    ProgrammeCourse,
+    Yrkescenter,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+VARMLAND = ROOT / "regions" / "varmland.json"
+FJALLBYGDEN = ROOT / "tests" / "data" / "fjallbygden.json"
+
+VARMLAND_CODES = {
+    "Kil": "1715",
+    "Eda": "1730",
+    "Torsby": "1737",
+    "Storfors": "1760",
+    "Hammarö": "1761",
+    "Munkfors": "1762",
+    "Forshaga": "1763",
+    "Grums": "1764",
+    "Årjäng": "1765",
+    "Sunne": "1766",
+    "Karlstad": "1780",
+    "Kristinehamn": "1781",
+    "Filipstad": "1782",
+    "Hagfors": "1783",
+    "Arvika": "1784",
+    "Säffle": "1785",
+}
+
+pytestmark = pytest.mark.django_db
+
+
+def load(name_or_path) -> str:
+    out = StringIO()
+    call_command("load_region", str(name_or_path), stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict:
+    """Every row of every table the loader writes, to compare two loads."""
+    models = [
+        Region,
+        RegionHost,
+        Municipality,
+        Yrkescenter,
+        IntakeOffice,
+        Agreement,
+        Agreement.parties.through,
+        Course,
+        Programme,
+        ProgrammeCourse,
+    ]
+    rows = {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
+    rows["audit entries"] = AuditEntry.objects.count()
+    return rows
+
+
+def write(tmp_path, data: dict) -> Path:
+    path = tmp_path / "region.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def varmland_data() -> dict:
+    return json.loads(VARMLAND.read_text(encoding="utf-8"))
+
+
+def test_loading_varmland_gives_the_sixteen_municipalities_with_their_official_codes():
+    load("varmland")
+
+    region = Region.objects.get(slug="varmland")
+    codes = dict(Municipality.objects.for_region(region).values_list("name", "code"))
+    assert codes == VARMLAND_CODES
+
+
+def test_loading_varmland_gives_the_five_centres_of_2019_in_their_host_municipalities():
+    load("varmland")
+
+    centres = dict(
+        Yrkescenter.objects.filter(region__slug="varmland").values_list(
+            "host_municipality__name", "name"
+        )
+    )
+    assert sorted(centres) == ["Arvika", "Hagfors", "Karlstad", "Kristinehamn", "Sunne"]
+    assert all(
+        centre.orientation and centre.address
+        for centre in Yrkescenter.objects.filter(region__slug="varmland")
+    )
+
+
+def test_every_varmland_programme_has_vp_equal_to_the_sum_of_its_courses():
+    load("varmland")
+
+    programmes = Programme.objects.filter(region__slug="varmland")
+    assert programmes.count() >= 11
+    for programme in programmes:
+        course_points = programme.courses.aggregate(total=Sum("points"))["total"]
+        assert programme.vp == course_points, programme.code
+        assert len(programme.ssyk_code) == 4
+
+
+def test_the_varmland_agreement_binds_all_sixteen_municipalities_from_2019():
+    load("varmland")
+
+    agreement = Agreement.objects.get(region__slug="varmland")
+    assert agreement.valid_from == dt.date(2019, 1, 1)
+    assert agreement.valid_until is None
+    assert agreement.parties.count() == 16
+    office = IntakeOffice.objects.get(region__slug="varmland")
+    assert office.host_municipality.code == "1780"
+
+
+def test_loading_twice_changes_no_row_and_writes_no_audit_entry():
+    load("varmland")
+    before = snapshot()
+
+    output = load("varmland")
+
+    assert snapshot() == before
+    assert "nothing changed" in output
+
+
+def test_the_first_load_reports_what_it_created():
+    output = load("varmland")
+
+    assert "Created Region Värmland (varmland)" in output
+    assert "municipality 16" in output
+    assert "centre 5" in output
+
+
+def test_a_changed_value_is_saved_and_audited_once(tmp_path):
+    load("varmland")
+    data = varmland_data()
+    data["yrkescenter"]["centres"][0]["address"] = "Nya vägen 1, 671 31 Arvika"
+    entries = AuditEntry.objects.count()
+
+    output = load(write(tmp_path, data))
+
+    centre = Yrkescenter.objects.get(region__slug="varmland", slug="arvika")
+    assert centre.address == "Nya vägen 1, 671 31 Arvika"
+    assert AuditEntry.objects.filter(action="centre.upsert", object_id=str(centre.pk)).count() == 2
+    # One entry for the centre, one summarising the load.
+    assert AuditEntry.objects.count() == entries + 2
+    assert "changed: centre 1" in output
+
+
+def test_a_second_region_loads_beside_varmland_without_touching_it():
+    load("varmland")
+    varmland_before = {
+        label: rows for label, rows in snapshot().items() if label != "audit entries"
+    }
+
+    load(FJALLBYGDEN)
+
+    region = Region.objects.get(slug="fjallbygden")
+    assert region.max_choices == 3
+    assert region.tie_break == TieBreak.GIVEN
+    assert list(region.hosts.values_list("host", flat=True)) == ["fjallbygden.example.test"]
+    assert set(Municipality.objects.for_region(region).values_list("code", flat=True)) == {
+        "9901",
+        "9902",
+        "9903",
+    }
+    assert Yrkescenter.objects.for_region(region).count() == 2
+    assert set(Programme.objects.for_region(region).values_list("code", "vp")) == {
+        ("underskoterska", 400),
+        ("fjallvard", 100),
+    }
+    after = snapshot()
+    for label, rows in varmland_before.items():
+        ids = {row["id"] for row in rows}
+        assert [row for row in after[label] if row["id"] in ids] == rows, label
+
+
+def test_a_region_file_can_be_given_by_path():
+    load(FJALLBYGDEN)
+
+    assert Region.objects.filter(slug="fjallbygden").exists()
+
+
+def _broken(change) -> dict:
+    data = varmland_data()
+    change(data)
+    return data
+
+
+def _drop(mapping: dict, key: str) -> None:
+    del mapping[key]
+
+
+BROKEN_FILES = {
+    "unknown municipality code": (
+        lambda d: d["yrkescenter"]["centres"][0].update(host_municipality="9999"),
+        "yrkescenter.centres[arvika]: unknown municipality code 9999",
+    ),
+    "agreement party unknown": (
+        lambda d: d["yrkescenter"]["agreements"][0]["parties"].append("1234"),
+        "unknown municipality code 1234",
+    ),
+    "vp not the sum of courses": (
+        lambda d: d["yrkescenter"]["programmes"][0].update(vp=800),
+        "vp 800 is not the sum of its courses' points (750)",
+    ),
+    "missing key": (
+        lambda d: _drop(d["yrkescenter"]["programmes"][1], "ssyk_code"),
+        "yrkescenter.programmes[1] is missing 'ssyk_code'",
+    ),
+    "unknown course": (
+        lambda d: d["yrkescenter"]["programmes"][0]["courses"].append("XYZXYZ01"),
+        "unknown course code XYZXYZ01",
+    ),
+    "bad municipality code": (
+        lambda d: d["yrkescenter"]["municipalities"][0].update(code="17150"),
+        "'17150' is not a four-digit municipality code",
+    ),
+    "unknown section": (
+        lambda d: d.update(industriraadet={}),
+        "Unknown section 'industriraadet'",
+    ),
+    "unsupported format": (
+        lambda d: d.update(format_version=2),
+        "format_version 2 is not supported",
+    ),
+    "typo in a key": (
+        lambda d: d["yrkescenter"]["centres"][1].update(adress="x"),
+        "has unknown key 'adress'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN_FILES, ids=list(BROKEN_FILES))
+def test_a_bad_file_fails_with_one_clear_line_and_changes_nothing(tmp_path, case):
+    change, message = BROKEN_FILES[case]
+    path = write(tmp_path, _broken(change))
+
+    with pytest.raises(CommandError) as error:
+        load(path)
+
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+    assert not Region.objects.exists()
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_file_that_is_not_json_fails_with_its_position(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"format_version": 1,', encoding="utf-8")
+
+    with pytest.raises(CommandError, match="is not valid JSON"):
+        load(path)
+
+
+def test_a_missing_region_file_fails_clearly():
+    with pytest.raises(CommandError, match=r"No region file at .*nowhere\.json"):
+        load("nowhere")
+
+
+def test_a_host_of_another_region_is_refused(tmp_path):
+    load("varmland")
+    data = json.loads(FJALLBYGDEN.read_text(encoding="utf-8"))
+    data["accounts"]["region"]["hosts"] = ["varmland.localhost"]
+
+    with pytest.raises(CommandError, match=r"varmland\.localhost already serves varmland"):
+        load(write(tmp_path, data))

@@ -1,0 +1,451 @@
+"""Write services of the regional structure: each owns its transaction and writes the audit log
+only when something changed, so loading the same reference data twice is a no-op."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from accounts.models import Region, User
+from accounts.region_files import RegionDataError, reported_as
+from accounts.services import audit_record, upsert
+from yrkescenter.models import (
+    Agreement,
+    Course,
+    IntakeOffice,
+    IntakePeriod,
+    Municipality,
+    Offering,
+    Pace,
+    Programme,
+    ProgrammeCourse,
+    Yrkescenter,
+)
+
+# --- What a region's structure is made of, as the loader reads it --------------------------------
+
+
+@dataclass(frozen=True)
+class MunicipalityData:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CentreData:
+    slug: str
+    name: str
+    host_municipality: str
+    orientation: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class IntakeOfficeData:
+    name: str
+    host_municipality: str
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class AgreementData:
+    name: str
+    valid_from: dt.date
+    parties: tuple[str, ...]
+    valid_until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class CourseData:
+    code: str
+    name: str
+    points: int
+
+
+@dataclass(frozen=True)
+class ProgrammeData:
+    code: str
+    name: str
+    vp: int
+    grant_category: str
+    ssyk_code: str
+    occupation: str
+    courses: tuple[str, ...]
+    name_en: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class RegionStructure:
+    municipalities: tuple[MunicipalityData, ...] = ()
+    centres: tuple[CentreData, ...] = ()
+    intake_office: IntakeOfficeData | None = None
+    agreements: tuple[AgreementData, ...] = ()
+    courses: tuple[CourseData, ...] = ()
+    programmes: tuple[ProgrammeData, ...] = field(default_factory=tuple)
+
+
+@transaction.atomic
+def region_structure_load(
+    *, acting_user: User | None, region: Region, structure: RegionStructure
+) -> int:
+    """Create or update the region's municipalities, centres, intake office, agreements, courses
+    and programmes. Returns how many of them were created or changed.
+
+    Rows the data does not mention are kept: removing a centre or a programme is a decision for
+    the region admin, not a side effect of a shorter file.
+    """
+    changes = 0
+    municipalities = {m.code: m for m in Municipality.objects.for_region(region)}
+
+    def municipality(code: str, where: str) -> Municipality:
+        if code not in municipalities:
+            raise RegionDataError(f"{where}: unknown municipality code {code}")
+        return municipalities[code]
+
+    for item in structure.municipalities:
+        with reported_as(f"yrkescenter.municipalities[{item.code}]"):
+            row, changed = municipality_upsert(
+                acting_user=acting_user, region=region, code=item.code, name=item.name
+            )
+        municipalities[row.code] = row
+        changes += changed
+    for item in structure.centres:
+        where = f"yrkescenter.centres[{item.slug}]"
+        with reported_as(where):
+            _, changed = centre_upsert(
+                acting_user=acting_user,
+                region=region,
+                slug=item.slug,
+                name=item.name,
+                host_municipality=municipality(item.host_municipality, where),
+                orientation=item.orientation,
+                address=item.address,
+            )
+        changes += changed
+    if structure.intake_office is not None:
+        item = structure.intake_office
+        where = "yrkescenter.intake_office"
+        with reported_as(where):
+            _, changed = intake_office_upsert(
+                acting_user=acting_user,
+                region=region,
+                name=item.name,
+                host_municipality=municipality(item.host_municipality, where),
+                email=item.email,
+                phone=item.phone,
+            )
+        changes += changed
+    for item in structure.agreements:
+        where = f"yrkescenter.agreements[{item.name}]"
+        with reported_as(where):
+            _, changed = agreement_upsert(
+                acting_user=acting_user,
+                region=region,
+                name=item.name,
+                valid_from=item.valid_from,
+                valid_until=item.valid_until,
+                parties=[municipality(code, where) for code in item.parties],
+            )
+        changes += changed
+    courses = {c.code: c for c in Course.objects.for_region(region)}
+    for item in structure.courses:
+        with reported_as(f"yrkescenter.courses[{item.code}]"):
+            row, changed = course_upsert(
+                acting_user=acting_user,
+                region=region,
+                code=item.code,
+                name=item.name,
+                points=item.points,
+            )
+        courses[row.code] = row
+        changes += changed
+    for item in structure.programmes:
+        where = f"yrkescenter.programmes[{item.code}]"
+        unknown = [code for code in item.courses if code not in courses]
+        if unknown:
+            raise RegionDataError(f"{where}: unknown course code {', '.join(unknown)}")
+        with reported_as(where):
+            _, changed = programme_upsert(
+                acting_user=acting_user,
+                region=region,
+                code=item.code,
+                name=item.name,
+                name_en=item.name_en,
+                description=item.description,
+                vp=item.vp,
+                grant_category=item.grant_category,
+                ssyk_code=item.ssyk_code,
+                occupation=item.occupation,
+                courses=[courses[code] for code in item.courses],
+            )
+        changes += changed
+    return changes
+
+
+# --- One thing at a time ------------------------------------------------------------------------
+
+
+def _audited_upsert(
+    model: type[models.Model],
+    *,
+    acting_user: User | None,
+    region: Region,
+    action: str,
+    lookup: dict[str, Any],
+    values: dict[str, Any],
+) -> tuple[Any, bool]:
+    row, changes = upsert(model, lookup=lookup, values=values)
+    if changes:
+        audit_record(
+            acting_user=acting_user, region=region, action=action, target=row, data=changes
+        )
+    return row, bool(changes)
+
+
+def _same_region(region: Region, *rows: models.Model) -> None:
+    for row in rows:
+        if row.region_id != region.pk:
+            raise ValueError(f"{row._meta.verbose_name} {row} belongs to another region")
+
+
+@transaction.atomic
+def municipality_upsert(
+    *, acting_user: User | None, region: Region, code: str, name: str
+) -> tuple[Municipality, bool]:
+    return _audited_upsert(
+        Municipality,
+        acting_user=acting_user,
+        region=region,
+        action="municipality.upsert",
+        lookup={"region": region, "code": code},
+        values={"name": name},
+    )
+
+
+@transaction.atomic
+def centre_upsert(
+    *,
+    acting_user: User | None,
+    region: Region,
+    slug: str,
+    name: str,
+    host_municipality: Municipality,
+    orientation: str = "",
+    address: str = "",
+) -> tuple[Yrkescenter, bool]:
+    _same_region(region, host_municipality)
+    return _audited_upsert(
+        Yrkescenter,
+        acting_user=acting_user,
+        region=region,
+        action="centre.upsert",
+        lookup={"region": region, "slug": slug},
+        values={
+            "name": name,
+            "host_municipality": host_municipality,
+            "orientation": orientation,
+            "address": address,
+        },
+    )
+
+
+@transaction.atomic
+def intake_office_upsert(
+    *,
+    acting_user: User | None,
+    region: Region,
+    name: str,
+    host_municipality: Municipality,
+    email: str = "",
+    phone: str = "",
+) -> tuple[IntakeOffice, bool]:
+    _same_region(region, host_municipality)
+    return _audited_upsert(
+        IntakeOffice,
+        acting_user=acting_user,
+        region=region,
+        action="intake_office.upsert",
+        lookup={"region": region},
+        values={
+            "name": name,
+            "host_municipality": host_municipality,
+            "email": email,
+            "phone": phone,
+        },
+    )
+
+
+@transaction.atomic
+def agreement_upsert(
+    *,
+    acting_user: User | None,
+    region: Region,
+    name: str,
+    valid_from: dt.date,
+    parties: list[Municipality],
+    valid_until: dt.date | None = None,
+) -> tuple[Agreement, bool]:
+    """An agreement and exactly these parties (a municipality that left is removed)."""
+    _same_region(region, *parties)
+    agreement, changes = upsert(
+        Agreement,
+        lookup={"region": region, "name": name},
+        values={"valid_from": valid_from, "valid_until": valid_until},
+    )
+    wanted = {party.pk for party in parties}
+    if set(agreement.parties.values_list("pk", flat=True)) != wanted:
+        agreement.parties.set(parties)
+        changes["parties"] = sorted(party.code for party in parties)
+    if changes:
+        audit_record(
+            acting_user=acting_user,
+            region=region,
+            action="agreement.upsert",
+            target=agreement,
+            data=changes,
+        )
+    return agreement, bool(changes)
+
+
+@transaction.atomic
+def course_upsert(
+    *, acting_user: User | None, region: Region, code: str, name: str, points: int
+) -> tuple[Course, bool]:
+    return _audited_upsert(
+        Course,
+        acting_user=acting_user,
+        region=region,
+        action="course.upsert",
+        lookup={"region": region, "code": code},
+        values={"name": name, "points": points},
+    )
+
+
+@transaction.atomic
+def programme_upsert(
+    *,
+    acting_user: User | None,
+    region: Region,
+    code: str,
+    name: str,
+    vp: int,
+    grant_category: str,
+    ssyk_code: str,
+    occupation: str,
+    courses: list[Course],
+    name_en: str = "",
+    description: str = "",
+) -> tuple[Programme, bool]:
+    """A programme with exactly these courses, in this order. Its vp must be their sum."""
+    _same_region(region, *courses)
+    if len({course.pk for course in courses}) != len(courses):
+        raise ValidationError({"courses": "A course is listed twice."})
+    total = sum(course.points for course in courses)
+    if courses and vp != total:
+        raise ValidationError(
+            {"vp": f"{vp} is not the sum of its courses' points ({total})."},
+        )
+    programme, changes = upsert(
+        Programme,
+        lookup={"region": region, "code": code},
+        values={
+            "name": name,
+            "name_en": name_en,
+            "description": description,
+            "vp": vp,
+            "grant_category": grant_category,
+            "ssyk_code": ssyk_code,
+            "occupation": occupation,
+        },
+    )
+    wanted = [(course.pk, position) for position, course in enumerate(courses, start=1)]
+    current = list(programme.lines.order_by("position").values_list("course_id", "position"))
+    if current != wanted:
+        programme.lines.all().delete()
+        ProgrammeCourse.objects.bulk_create(
+            ProgrammeCourse(programme=programme, course=course, position=position)
+            for position, course in enumerate(courses, start=1)
+        )
+        changes["courses"] = [course.code for course in courses]
+    if changes:
+        audit_record(
+            acting_user=acting_user,
+            region=region,
+            action="programme.upsert",
+            target=programme,
+            data=changes,
+        )
+    return programme, bool(changes)
+
+
+@transaction.atomic
+def intake_period_upsert(
+    *,
+    acting_user: User | None,
+    region: Region,
+    code: str,
+    name: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+) -> tuple[IntakePeriod, bool]:
+    return _audited_upsert(
+        IntakePeriod,
+        acting_user=acting_user,
+        region=region,
+        action="intake_period.upsert",
+        lookup={"region": region, "code": code},
+        values={"name": name, "starts_on": starts_on, "ends_on": ends_on},
+    )
+
+
+@transaction.atomic
+def offering_create(
+    *,
+    acting_user: User | None,
+    region: Region,
+    programme: Programme,
+    centre: Yrkescenter,
+    intake_period: IntakePeriod,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    seats: int,
+    state_funded_seats: int,
+    application_opens: dt.datetime,
+    application_closes: dt.datetime,
+    pace: int = Pace.FULL,
+) -> Offering:
+    """Open a programme at a centre for an intake period."""
+    _same_region(region, programme, centre, intake_period)
+    offering = Offering(
+        region=region,
+        programme=programme,
+        centre=centre,
+        intake_period=intake_period,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        pace=pace,
+        seats=seats,
+        state_funded_seats=state_funded_seats,
+        application_opens=application_opens,
+        application_closes=application_closes,
+    )
+    offering.full_clean()
+    offering.save()
+    audit_record(
+        acting_user=acting_user,
+        region=region,
+        action="offering.create",
+        target=offering,
+        data={
+            "seats": seats,
+            "state_funded_seats": state_funded_seats,
+            "starts_on": starts_on.isoformat(),
+        },
+    )
+    return offering
