@@ -230,3 +230,8 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_email} {self.action} {self.object_repr}"
+
+    @property
+    def role_label(self) -> str:
+        # A plain field, not choices: entries keep roles that may later be renamed or removed.
+        return Role(self.role).label if self.role in Role.values else self.role

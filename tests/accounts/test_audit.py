@@ -1,6 +1,7 @@
 """Every write service records who did what, when and in which region."""
 
 from django.test import Client
+from django.utils import translation
 from django.urls import reverse
 
 from accounts.models import AuditEntry, Role
@@ -64,7 +65,7 @@ def test_region_upsert_records_only_real_changes(db):
 
 
 def test_the_audit_log_page_shows_only_the_own_regions_entries(region, foreign_region):
-    AuditEntry.objects.create(region=region, action="home.action")
+    AuditEntry.objects.create(region=region, action="home.action", role=Role.INTAKE_OFFICER)
     AuditEntry.objects.create(region=foreign_region, action="foreign.action")
     membership = MembershipFactory(region=region, role=Role.REGION_ADMIN)
     enrol_totp(membership.user)
@@ -72,4 +73,6 @@ def test_the_audit_log_page_shows_only_the_own_regions_entries(region, foreign_r
     client.force_login(membership.user)
     page = client.get(reverse("accounts:audit_log")).content
     assert b"home.action" in page
+    with translation.override("sv"):
+        assert str(Role.INTAKE_OFFICER.label).encode() in page  # the label, not "intake_officer"
     assert b"foreign.action" not in page
