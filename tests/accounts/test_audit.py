@@ -1,8 +1,8 @@
 """Every write service records who did what, when and in which region."""
 
 from django.test import Client
-from django.utils import translation
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import AuditEntry, Role
 from accounts.services import audit_record, membership_grant, region_upsert
