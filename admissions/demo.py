@@ -28,7 +28,7 @@ from accounts.services import (
 )
 from admissions import personnummer as pnr
 from admissions.models import Application, ApplicationStatus
-from admissions.services import (
+from admissions.services.applications import (
     ApplicantDetails,
     DemoApplication,
     application_seed_demo,

@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("konto/", include("accounts.urls")),
     path("yrkescenter/", include("yrkescenter.urls")),
+    path("", include("admissions.urls")),
     path("", account_views.home, name="home"),
 ]

@@ -13,9 +13,11 @@ planter to PLANTERS, so the sweep has an object of it in both regions.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import pkgutil
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -30,6 +32,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.admin_site import admin_site
 from accounts.models import AuditEntry, Membership, Region, Role, User
+from tests import sweep_rules
 from tests.factories import (
     CentreFactory,
     CourseFactory,
@@ -42,6 +45,17 @@ from tests.factories import (
     RegionHostFactory,
     enrol_totp,
 )
+from tests.sweep import (
+    ADMIN,
+    GET_NOT_ALLOWED,
+    LOGIN,
+    PUBLIC,
+    REDIRECTS,
+    ROLES,
+    SUPERUSER,
+    Rule,
+    rule,
+)
 from yrkescenter.models import (
     Agreement,
     Course,
@@ -53,47 +67,6 @@ from yrkescenter.models import (
     ProgrammeCourse,
     Yrkescenter,
 )
-
-PUBLIC = "public"  # anyone, without logging in
-LOGIN = "login"  # any logged-in user, whatever their role
-ROLES = "roles"  # only the roles named; others get 403
-ADMIN = "admin"  # the Django admin: region admins (scoped to their region)
-SUPERUSER = "superuser"  # installation-level admin pages: no region role may use them
-ALL_ROLES = frozenset(Role)
-
-
-@dataclass(frozen=True)
-class Rule:
-    access: str
-    roles: frozenset[Role] = frozenset()
-    # The kind of planted object whose pk fills the URL (a model label), or None.
-    obj: str | None = None
-    # Fixed URL arguments for patterns that take something other than an object's pk.
-    kwargs: dict[str, str] = field(default_factory=dict)
-    # Status a permitted user gets on a home object or a plain page (a bogus key gives 404...).
-    ok: tuple[int, ...] = (200,)
-    # The object belongs to a person, not a region: only its owner may see it.
-    owner_only: bool = False
-
-    def permits(self, role: Role | None) -> bool:
-        if self.access == PUBLIC:
-            return True
-        if role is None or self.access == SUPERUSER:
-            return False
-        if self.access == LOGIN:
-            return True
-        if self.access == ADMIN:
-            return role == Role.REGION_ADMIN
-        return role in self.roles
-
-
-def rule(access: str, *roles: Role, **options) -> Rule:
-    return Rule(access=access, roles=frozenset(roles), **options)
-
-
-# Statuses a page may give a permitted user when the page itself redirects or refuses a GET.
-REDIRECTS = (200, 302)
-GET_NOT_ALLOWED = (405,)
 
 RULES: dict[str, Rule] = {
     # --- the project's own pages ---
@@ -229,7 +202,7 @@ def test_the_project_registers_its_models_on_its_own_admin_site_only():
 # --- planting objects ---
 
 
-def _plant_yrkescenter(region: Region) -> dict[str, models.Model]:
+def _plant_yrkescenter(region: Region, planted: dict) -> dict[str, models.Model]:
     municipality = MunicipalityFactory(region=region)
     centre = CentreFactory(region=region, host_municipality=municipality)
     course = CourseFactory(region=region)
@@ -258,7 +231,7 @@ def _plant_yrkescenter(region: Region) -> dict[str, models.Model]:
     }
 
 
-def _plant_accounts(region: Region) -> dict[str, models.Model]:
+def _plant_accounts(region: Region, planted: dict) -> dict[str, models.Model]:
     member = MembershipFactory(region=region, role=Role.APPLICANT)
     entry = AuditEntry.objects.create(region=region, action="planted", object_repr="x")
     key = Authenticator.objects.create(
@@ -273,17 +246,25 @@ def _plant_accounts(region: Region) -> dict[str, models.Model]:
     }
 
 
-# Each planter makes one object of each of its models in a region. Later apps add theirs.
-PLANTERS: list[Callable[[Region], dict[str, models.Model]]] = [
+# Each planter makes one object of each of its models in a region, given what was planted
+# before it. The modules of tests/sweep_rules/ add their own RULES and PLANTERS.
+PLANTERS: list[Callable[[Region, dict], dict[str, models.Model]]] = [
     _plant_accounts,
     _plant_yrkescenter,
 ]
+
+for _module in pkgutil.iter_modules(sweep_rules.__path__):
+    _rules_module = importlib.import_module(f"{sweep_rules.__name__}.{_module.name}")
+    _clash = set(RULES) & set(_rules_module.RULES)
+    assert not _clash, f"{_module.name} classifies {_clash} again"
+    RULES.update(_rules_module.RULES)
+    PLANTERS.extend(getattr(_rules_module, "PLANTERS", []))
 
 
 def plant(region: Region) -> dict[str, models.Model]:
     objects: dict[str, models.Model] = {}
     for planter in PLANTERS:
-        objects.update(planter(region))
+        objects.update(planter(region, objects))
     return objects
 
 

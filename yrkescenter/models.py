@@ -18,6 +18,9 @@ class Municipality(models.Model):
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="municipalities")
     code = models.CharField(_("municipality code"), max_length=4, validators=[kommunkod_validator])
     name = models.CharField(_("name"), max_length=100)
+    # Every Swedish municipality can be an applicant's home; only parties share the agreement.
+    # A resident of a non-party needs their own municipality's cost commitment.
+    is_party = models.BooleanField(_("party to the agreement"), default=True)
 
     objects = RegionQuerySet.as_manager()
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import AuditEntry
 from admissions import personnummer
 from admissions.models import ApplicationStatus
-from admissions.services import ApplicantDetails, application_submit
+from admissions.services.applications import ApplicantDetails, application_submit
 from tests.factories import (
     IntakePeriodFactory,
     MunicipalityFactory,
