@@ -99,6 +99,10 @@ DEMO_OFFERINGS = {
     "sunne": [("sagverksoperator", 12, Pace.FULL), ("forpackning-tryck", 14, Pace.FULL)],
 }
 
+# The weight of each municipality outside the region: over ~274 of them, about 4 % of
+# synthetic applicants live outside Värmland.
+OUTSIDE_WEIGHT = 40
+
 # Approximate populations (SCB, 2023), used only to weight where synthetic applicants live.
 POPULATION = {
     "1715": 12_000,
@@ -259,7 +263,11 @@ def _synthetic_applications(
     fake = Faker("sv_SE")
     fake.seed_instance(SEED)
     municipalities = list(Municipality.objects.for_region(region).order_by("code"))
-    weights = [POPULATION.get(m.code, 5_000) for m in municipalities]
+    # Most applicants live in the region; a few come from elsewhere in Sweden (their home
+    # municipality must commit to the cost), as under the real agreement.
+    weights = [
+        POPULATION.get(m.code, 5_000) if m.is_party else OUTSIDE_WEIGHT for m in municipalities
+    ]
     offerings = list(
         Offering.objects.filter(intake_period=period).select_related("centre").order_by("pk")
     )

@@ -7,7 +7,11 @@ place, and hands it to one service.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
+
+from django.conf import settings
 
 from accounts.models import Region, User
 from accounts.region_files import RegionDataError, optional, require, require_list
@@ -34,7 +38,15 @@ def load(*, region: Region, section: dict[str, Any], acting_user: User | None) -
 def parse(section: dict[str, Any]) -> RegionStructure:
     _known_keys(
         section,
-        {"municipalities", "centres", "intake_office", "agreements", "courses", "programmes"},
+        {
+            "municipalities",
+            "national_municipalities",
+            "centres",
+            "intake_office",
+            "agreements",
+            "courses",
+            "programmes",
+        },
         SECTION,
     )
     municipalities = tuple(
@@ -42,6 +54,7 @@ def parse(section: dict[str, Any]) -> RegionStructure:
         for index, item in enumerate(_list(section, "municipalities"))
     )
     _unique([m.code for m in municipalities], f"{SECTION}.municipalities", "code")
+    national_file = optional(section, "national_municipalities", SECTION, str, None)
     centres = tuple(
         _centre(item, f"{SECTION}.centres[{index}]")
         for index, item in enumerate(_list(section, "centres"))
@@ -61,6 +74,9 @@ def parse(section: dict[str, Any]) -> RegionStructure:
     _check_vp(programmes, {course.code: course.points for course in courses})
     return RegionStructure(
         municipalities=municipalities,
+        national_municipalities=(
+            national_municipalities_read(national_file) if national_file else None
+        ),
         centres=centres,
         intake_office=_intake_office(office, f"{SECTION}.intake_office") if office else None,
         agreements=tuple(
@@ -70,6 +86,36 @@ def parse(section: dict[str, Any]) -> RegionStructure:
         courses=courses,
         programmes=programmes,
     )
+
+
+def national_municipalities_read(file_name: str) -> tuple[MunicipalityData, ...]:
+    """The country's municipalities from regions/<file_name> (e.g. sverige-kommuner.json): an
+    object whose "municipalities" lists {"code", "name"}. Only a bare file name in regions/ is
+    accepted, so a region file cannot point the loader elsewhere on the server."""
+    where = f"{SECTION}.national_municipalities"
+    if Path(file_name).name != file_name or not file_name.endswith(".json"):
+        raise RegionDataError(f"{where} must name a .json file in regions/, not {file_name!r}")
+    path = Path(settings.BASE_DIR) / "regions" / file_name
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise RegionDataError(f"{where}: no file at {path}") from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise RegionDataError(f"{where}: cannot read {path}: {error}") from error
+    except json.JSONDecodeError as error:
+        raise RegionDataError(
+            f"{where}: {path} is not valid JSON: {error.msg} at line {error.lineno}"
+        ) from error
+    _known_keys(data, {"description", "source", "version", "municipalities"}, file_name)
+    items = require_list(data, "municipalities", file_name)
+    national = tuple(
+        _municipality(item, f"{file_name}.municipalities[{index}]")
+        for index, item in enumerate(items)
+    )
+    if not national:
+        raise RegionDataError(f"{file_name}.municipalities must not be empty")
+    _unique([m.code for m in national], f"{file_name}.municipalities", "code")
+    return national
 
 
 def _municipality(item: Any, where: str) -> MunicipalityData:

@@ -82,7 +82,11 @@ class ProgrammeData:
 
 @dataclass(frozen=True)
 class RegionStructure:
+    # The region's own municipalities: the parties to its agreement.
     municipalities: tuple[MunicipalityData, ...] = ()
+    # Every municipality of the country, so an applicant may live anywhere; None when the region
+    # file names no national list (then only the parties are loaded).
+    national_municipalities: tuple[MunicipalityData, ...] | None = None
     centres: tuple[CentreData, ...] = ()
     intake_office: IntakeOfficeData | None = None
     agreements: tuple[AgreementData, ...] = ()
@@ -111,10 +115,22 @@ def region_structure_load(
     for item in structure.municipalities:
         with reported_as(f"yrkescenter.municipalities[{item.code}]"):
             row, changed = municipality_upsert(
-                acting_user=acting_user, region=region, code=item.code, name=item.name
+                acting_user=acting_user,
+                region=region,
+                code=item.code,
+                name=item.name,
+                is_party=True,
             )
         municipalities[row.code] = row
         changes += changed
+    if structure.national_municipalities is not None:
+        changes += municipalities_national_sync(
+            acting_user=acting_user,
+            region=region,
+            municipalities=structure.national_municipalities,
+            party_codes={item.code for item in structure.municipalities},
+        )
+        municipalities = {m.code: m for m in Municipality.objects.for_region(region)}
     for item in structure.centres:
         where = f"yrkescenter.centres[{item.slug}]"
         with reported_as(where):
@@ -216,7 +232,7 @@ def _same_region(region: Region, *rows: models.Model) -> None:
 
 @transaction.atomic
 def municipality_upsert(
-    *, acting_user: User | None, region: Region, code: str, name: str
+    *, acting_user: User | None, region: Region, code: str, name: str, is_party: bool = True
 ) -> tuple[Municipality, bool]:
     return _audited_upsert(
         Municipality,
@@ -224,8 +240,58 @@ def municipality_upsert(
         region=region,
         action="municipality.upsert",
         lookup={"region": region, "code": code},
-        values={"name": name},
+        values={"name": name, "is_party": is_party},
     )
+
+
+@transaction.atomic
+def municipalities_national_sync(
+    *,
+    acting_user: User | None,
+    region: Region,
+    municipalities: tuple[MunicipalityData, ...],
+    party_codes: set[str],
+) -> int:
+    """Give the region every municipality of the national list that is not one of its parties,
+    marked as not party to the agreement (their residents need their own municipality's cost
+    commitment). A former party that is no longer in the region's list becomes a non-party.
+
+    The parties themselves are left to municipality_upsert. Rows are written in bulk, with one
+    audit entry for the whole list, because a region gets some 275 of them at once. Returns how
+    many rows were created or changed; a second run with the same list changes nothing.
+    """
+    existing = {m.code: m for m in Municipality.objects.for_region(region)}
+    to_create: list[Municipality] = []
+    to_update: list[Municipality] = []
+    for item in municipalities:
+        if item.code in party_codes:
+            continue
+        row = existing.get(item.code)
+        if row is None:
+            row = Municipality(region=region, code=item.code, name=item.name, is_party=False)
+            row.full_clean(exclude=["region"], validate_unique=False)
+            to_create.append(row)
+        elif row.name != item.name or row.is_party:
+            row.name = item.name
+            row.is_party = False
+            row.full_clean(exclude=["region"], validate_unique=False)
+            to_update.append(row)
+    if to_create:
+        Municipality.objects.bulk_create(to_create)
+    if to_update:
+        Municipality.objects.bulk_update(to_update, ["name", "is_party"])
+    if to_create or to_update:
+        audit_record(
+            acting_user=acting_user,
+            region=region,
+            action="national_municipality_list.sync",
+            target=region,
+            data={
+                "created": [row.code for row in to_create],
+                "changed": [row.code for row in to_update],
+            },
+        )
+    return len(to_create) + len(to_update)
 
 
 @transaction.atomic

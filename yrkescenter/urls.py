@@ -7,4 +7,6 @@ app_name = "yrkescenter"
 urlpatterns = [
     path("", views.centre_list, name="centre_list"),
     path("<int:pk>/", views.centre_detail, name="centre_detail"),
+    path("utbildningar/", views.offering_list, name="offering_list"),
+    path("utbildningar/<int:pk>/", views.offering_detail, name="offering_detail"),
 ]

@@ -1,18 +1,14 @@
 """Helpers shared by the browser tests (fixtures live in conftest.py)."""
 
 import os
-import time
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
-from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.test import Client
 
-from tests.factories import MembershipFactory, UserFactory, enrol_totp
+from tests.factories import MembershipFactory, UserFactory, current_totp_code, enrol_totp
 
 PASSWORD = "correct-horse-battery"
 
@@ -33,20 +29,8 @@ def session_for(user) -> str:
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-def code_for_secret(secret: str) -> str:
-    """What an authenticator app would show now for this secret."""
-    period = mfa_settings.TOTP_PERIOD
-    # A code read in the last seconds of its period may be checked in the next one, where
-    # allauth (no tolerance by default) rejects it: wait for a fresh period instead.
-    left = period - time.time() % period
-    if left < 3:
-        time.sleep(left + 0.1)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
-
-
 def totp_code(user) -> str:
-    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
-    return code_for_secret(decrypt(authenticator.data["secret"]))
+    return current_totp_code(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP))
 
 
 def axe_violations(page, axe_path) -> list[dict]:

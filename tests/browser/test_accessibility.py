@@ -7,11 +7,11 @@ from accounts.models import Role
 from tests.browser.support import (
     PASSWORD,
     axe_violations,
-    code_for_secret,
     make_user,
     screenshot,
     session_for,
 )
+from tests.factories import code_for_secret
 
 pytestmark = pytest.mark.browser
 

@@ -23,6 +23,7 @@ from yrkescenter.models import (
 ROOT = Path(__file__).resolve().parents[2]
 VARMLAND = ROOT / "regions" / "varmland.json"
 FJALLBYGDEN = ROOT / "tests" / "data" / "fjallbygden.json"
+SWEDEN = ROOT / "regions" / "sverige-kommuner.json"
 
 VARMLAND_CODES = {
     "Kil": "1715",
@@ -81,12 +82,105 @@ def varmland_data() -> dict:
     return json.loads(VARMLAND.read_text(encoding="utf-8"))
 
 
-def test_loading_varmland_gives_the_sixteen_municipalities_with_their_official_codes():
+def test_loading_varmland_gives_the_sixteen_parties_with_their_official_codes():
     load("varmland")
 
     region = Region.objects.get(slug="varmland")
-    codes = dict(Municipality.objects.for_region(region).values_list("name", "code"))
-    assert codes == VARMLAND_CODES
+    parties = Municipality.objects.for_region(region).filter(is_party=True)
+    assert dict(parties.values_list("name", "code")) == VARMLAND_CODES
+
+
+def test_the_national_list_holds_every_municipality_of_sweden_once():
+    items = json.loads(SWEDEN.read_text(encoding="utf-8"))["municipalities"]
+    codes = [item["code"] for item in items]
+
+    assert len(items) == 290
+    assert len(set(codes)) == 290
+    assert all(len(code) == 4 and code.isdigit() for code in codes)
+    # SCB's 21 counties, with their number of municipalities.
+    per_county: dict[str, int] = {}
+    for code in codes:
+        per_county[code[:2]] = per_county.get(code[:2], 0) + 1
+    assert per_county == {
+        "01": 26, "03": 8, "04": 9, "05": 13, "06": 13, "07": 8, "08": 12, "09": 1, "10": 5,
+        "12": 33, "13": 6, "14": 49, "17": 16, "18": 12, "19": 10, "20": 15, "21": 10,
+        "22": 7, "23": 8, "24": 15, "25": 14,
+    }  # fmt: skip
+
+
+def test_loading_varmland_gives_every_municipality_of_sweden_and_marks_the_others():
+    load("varmland")
+
+    region = Region.objects.get(slug="varmland")
+    municipalities = Municipality.objects.for_region(region)
+    assert municipalities.count() == 290
+    assert municipalities.filter(is_party=True).count() == 16
+    codes = dict(municipalities.values_list("code", "name"))
+    assert {
+        code: codes[code]
+        for code in ["0180", "1480", "1280", "0380", "1780", "2480", "2584", "0980", "1766"]
+    } == {
+        "0180": "Stockholm",
+        "1480": "Göteborg",
+        "1280": "Malmö",
+        "0380": "Uppsala",
+        "1780": "Karlstad",
+        "2480": "Umeå",
+        "2584": "Kiruna",
+        "0980": "Gotland",
+        "1766": "Sunne",
+    }
+    parties = dict(municipalities.values_list("code", "is_party"))
+    assert parties["1766"] is True and parties["1780"] is True
+    assert parties["0180"] is False and parties["2584"] is False
+    # Municipalities just outside the region are not parties either.
+    assert parties["1814"] is False  # Lekeberg, Örebro län
+    assert parties["2021"] is False  # Vansbro, Dalarna
+
+
+def test_loading_the_national_list_writes_one_audit_entry_for_it():
+    load("varmland")
+
+    entries = AuditEntry.objects.filter(action="national_municipality_list.sync")
+    assert entries.count() == 1
+    assert len(entries.get().data["created"]) == 290 - 16
+    assert AuditEntry.objects.filter(action="municipality.upsert").count() == 16
+
+
+def test_the_national_list_loads_in_a_few_queries(django_assert_max_num_queries):
+    call_command("load_region", str(FJALLBYGDEN), stdout=StringIO())
+    region = Region.objects.get(slug="fjallbygden")
+    Municipality.objects.for_region(region).filter(is_party=False).delete()
+
+    # Rows and audit entries in bulk, not one query per municipality.
+    with django_assert_max_num_queries(80):
+        load(FJALLBYGDEN)
+
+    assert Municipality.objects.for_region(region).count() == 293
+
+
+def test_a_party_that_leaves_the_region_file_becomes_a_non_party(tmp_path):
+    load("varmland")
+    data = varmland_data()
+    data["yrkescenter"]["municipalities"] = [
+        item for item in data["yrkescenter"]["municipalities"] if item["code"] != "1785"
+    ]
+    data["yrkescenter"]["agreements"][0]["parties"].remove("1785")
+
+    load(write(tmp_path, data))
+
+    saffle = Municipality.objects.get(region__slug="varmland", code="1785")
+    assert saffle.is_party is False
+    assert Municipality.objects.filter(region__slug="varmland").count() == 290
+
+
+def test_without_a_national_list_only_the_parties_are_loaded(tmp_path):
+    data = varmland_data()
+    del data["yrkescenter"]["national_municipalities"]
+
+    load(write(tmp_path, data))
+
+    assert Municipality.objects.filter(region__slug="varmland").count() == 16
 
 
 def test_loading_varmland_gives_the_five_centres_of_2019_in_their_host_municipalities():
@@ -141,6 +235,7 @@ def test_the_first_load_reports_what_it_created():
 
     assert "Created Region Värmland (varmland)" in output
     assert "municipality 16" in output
+    assert "national municipality list 1" in output
     assert "centre 5" in output
 
 
@@ -172,11 +267,10 @@ def test_a_second_region_loads_beside_varmland_without_touching_it():
     assert region.max_choices == 3
     assert region.tie_break == TieBreak.GIVEN
     assert list(region.hosts.values_list("host", flat=True)) == ["fjallbygden.example.test"]
-    assert set(Municipality.objects.for_region(region).values_list("code", flat=True)) == {
-        "9901",
-        "9902",
-        "9903",
-    }
+    assert set(
+        Municipality.objects.for_region(region).filter(is_party=True).values_list("code", flat=True)
+    ) == {"9901", "9902", "9903"}
+    assert Municipality.objects.for_region(region).count() == 290 + 3
     assert Yrkescenter.objects.for_region(region).count() == 2
     assert set(Programme.objects.for_region(region).values_list("code", "vp")) == {
         ("underskoterska", 400),
@@ -236,6 +330,14 @@ BROKEN_FILES = {
     "unsupported format": (
         lambda d: d.update(format_version=2),
         "format_version 2 is not supported",
+    ),
+    "national list outside regions/": (
+        lambda d: d["yrkescenter"].update(national_municipalities="../config/settings.json"),
+        "yrkescenter.national_municipalities must name a .json file in regions/",
+    ),
+    "national list missing": (
+        lambda d: d["yrkescenter"].update(national_municipalities="nowhere.json"),
+        "yrkescenter.national_municipalities: no file at",
     ),
     "typo in a key": (
         lambda d: d["yrkescenter"]["centres"][1].update(adress="x"),

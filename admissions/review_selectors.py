@@ -1,0 +1,212 @@
+"""Reads of the intake office's review: the work queue and one application, scoped through
+Application.objects.visible_to so a counsellor or coordinator sees only their part."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from accounts.models import AuditEntry, Membership
+from admissions import personnummer
+from admissions.models import (
+    Application,
+    ApplicationStatus,
+    Choice,
+    CompletionRequest,
+    EligibilityDecision,
+    Note,
+    SelectionGroupDecision,
+)
+
+# Sort keys the queue offers, each with a unique tie-breaker so pages never overlap.
+SORTS = {
+    "reference": ("reference", "pk"),
+    "name": ("last_name", "first_name", "pk"),
+    "submitted": ("submitted_at", "pk"),
+    "municipality": ("home_municipality__name", "last_name", "pk"),
+}
+DEFAULT_SORT = "-submitted"
+PAGE_SIZES = (25, 50, 100)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue is filtered by; None or empty means no filter."""
+
+    intake_period: int | None = None
+    centre: int | None = None
+    offering: int | None = None
+    # Empty: every application but drafts (a draft is not yet the office's work).
+    status: str = ""
+    missing_documents: bool = False
+    municipality: int | None = None
+    selection_group: int | None = None
+    search: str = ""
+    sort: str = DEFAULT_SORT
+
+
+def _latest(model, field: str):
+    return Subquery(
+        model.objects.filter(choice=OuterRef("pk")).order_by("-decided_at", "-id").values(field)[:1]
+    )
+
+
+def _current_groups() -> QuerySet[SelectionGroupDecision]:
+    """The decisions no later decision on the same choice has replaced: an anti-join, which
+    databases plan far better over all choices than a latest-row subquery per choice."""
+    later = SelectionGroupDecision.objects.filter(choice=OuterRef("choice")).filter(
+        Q(decided_at__gt=OuterRef("decided_at"))
+        | Q(decided_at=OuterRef("decided_at"), id__gt=OuterRef("id"))
+    )
+    return SelectionGroupDecision.objects.filter(~Exists(later))
+
+
+def _open_requests():
+    return CompletionRequest.objects.filter(application=OuterRef("pk"), answered_at__isnull=True)
+
+
+def choices_with_current_decisions() -> QuerySet[Choice]:
+    """Choices with their offering and their current eligibility and selection group."""
+    return (
+        Choice.objects.select_related("offering__programme", "offering__centre")
+        .annotate(
+            current_eligible=_latest(EligibilityDecision, "eligible"),
+            current_group=_latest(SelectionGroupDecision, "group"),
+        )
+        .order_by("rank")
+    )
+
+
+def search_filter(term: str) -> Q:
+    """A search term is an identity number (matched exactly on the stored twelve digits), or
+    words each found in the first or last name, or (part of) the reference."""
+    term = term.strip()
+    if not term:
+        return Q()
+    try:
+        return Q(personnummer=personnummer.normalize(term))
+    except personnummer.PersonnummerError:
+        pass
+    by_name = Q()
+    for word in term.split():
+        by_name &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return by_name | Q(reference__icontains=term)
+
+
+def queue_for(membership: Membership | None, filters: QueueFilters) -> QuerySet[Application]:
+    """The applications of the work queue, filtered and sorted, with what a row shows.
+
+    The selection-group filter matches an application when the current group of any of its
+    choices is the one asked for (groups are set per choice and may differ between choices).
+    Filters on choices go through subqueries, so an application is listed once.
+    """
+    queryset = Application.objects.visible_to(membership)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    else:
+        queryset = queryset.exclude(status=ApplicationStatus.DRAFT)
+    if filters.intake_period:
+        queryset = queryset.filter(intake_period_id=filters.intake_period)
+    if filters.municipality:
+        queryset = queryset.filter(home_municipality_id=filters.municipality)
+    choice_filter = Q()
+    if filters.centre:
+        choice_filter &= Q(offering__centre_id=filters.centre)
+    if filters.offering:
+        choice_filter &= Q(offering_id=filters.offering)
+    if choice_filter:
+        queryset = queryset.filter(
+            pk__in=Choice.objects.filter(choice_filter).values("application_id")
+        )
+    if filters.selection_group:
+        queryset = queryset.filter(
+            pk__in=_current_groups()
+            .filter(group=filters.selection_group)
+            .values("choice__application_id")
+        )
+    queryset = queryset.annotate(incomplete=Exists(_open_requests()))
+    if filters.missing_documents:
+        queryset = queryset.filter(incomplete=True)
+    if filters.search:
+        queryset = queryset.filter(search_filter(filters.search))
+    descending = filters.sort.startswith("-")
+    fields = SORTS.get(filters.sort.lstrip("-"), SORTS["submitted"])
+    order = [f"-{field}" if descending else field for field in fields]
+    return (
+        queryset.select_related("home_municipality", "intake_period")
+        .prefetch_related(Prefetch("choices", queryset=choices_with_current_decisions()))
+        .order_by(*order)
+    )
+
+
+def application_for_review(membership: Membership | None) -> QuerySet[Application]:
+    """The scoped queryset one application page fetches from, with everything it shows."""
+    return (
+        Application.objects.visible_to(membership)
+        .select_related("region", "intake_period", "home_municipality", "applicant")
+        .annotate(incomplete=Exists(_open_requests()))
+        .prefetch_related(
+            Prefetch(
+                "choices",
+                queryset=Choice.objects.select_related(
+                    "offering__programme", "offering__centre"
+                ).prefetch_related(
+                    Prefetch(
+                        "eligibility",
+                        queryset=EligibilityDecision.objects.select_related("decided_by"),
+                    ),
+                    Prefetch(
+                        "groups",
+                        queryset=SelectionGroupDecision.objects.select_related("decided_by"),
+                    ),
+                ),
+            ),
+            "documents",
+            Prefetch("notes", queryset=Note.objects.select_related("author")),
+            Prefetch(
+                "completion_requests",
+                queryset=CompletionRequest.objects.select_related("requested_by"),
+            ),
+        )
+    )
+
+
+def choices_for_review(membership: Membership | None) -> QuerySet[Choice]:
+    """A choice fetched for a decision: scoped like its application."""
+    return Choice.objects.filter(
+        application__in=Application.objects.visible_to(membership)
+    ).select_related("application__region", "offering__programme", "offering__centre")
+
+
+def application_history(application: Application) -> QuerySet[AuditEntry]:
+    """What happened to the application, newest first. Views are left out: they are in the
+    region's audit log, and here they would bury the decisions."""
+    return (
+        AuditEntry.objects.filter(
+            region=application.region_id,
+            object_type=Application._meta.label_lower,
+            object_id=str(application.pk),
+        )
+        .exclude(action="application.view")
+        .order_by("-at", "-id")
+    )
+
+
+def bulk_selection(membership: Membership | None, pks: list[int]) -> QuerySet[Application]:
+    """The applications picked for a bulk action, in scope, with what the action needs."""
+    return (
+        Application.objects.visible_to(membership)
+        .filter(pk__in=pks)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("region")
+        .prefetch_related(
+            Prefetch(
+                "choices",
+                queryset=Choice.objects.select_related(
+                    "offering__programme", "offering__centre"
+                ).prefetch_related("eligibility"),
+            )
+        )
+        .order_by("reference")
+    )
