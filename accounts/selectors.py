@@ -55,3 +55,7 @@ def user_is_staff_anywhere(user: User) -> bool:
 
 def audit_entries_for(membership: Membership | None):
     return AuditEntry.objects.visible_to(membership).select_related("user")
+
+
+def membership_in_role(user: User, region: Region, role: Role) -> Membership | None:
+    return Membership.objects.filter(user=user, region=region, role=role).first()

@@ -20,6 +20,7 @@ from admissions.models import (
     PriorEducation,
     RecruitmentChannel,
     Situation,
+    personnummer_message,
 )
 from yrkescenter.models import Municipality
 
@@ -32,10 +33,16 @@ class DraftStepForm(forms.Form):
     """A step of the draft. `valid_values()` gives the fields that passed their checks, even
     when another field of the step has an error, so those can be saved."""
 
+    # Fields a draft may leave empty but a submitted application needs (see
+    # admissions.selectors.missing_for_submit): the form must not call them optional.
+    needed_to_submit: tuple[str, ...] = ()
+
     def __init__(self, *args, application: Application, **kwargs):
         self.application = application
         kwargs.setdefault("initial", self.initial_from(application))
         super().__init__(*args, **kwargs)
+        for name in self.needed_to_submit:
+            self.fields[name].needed_to_submit = True
 
     def initial_from(self, application: Application) -> dict:
         return {name: getattr(application, name) for name in self.base_fields}
@@ -46,6 +53,8 @@ class DraftStepForm(forms.Form):
 
 
 class IdentityForm(DraftStepForm):
+    needed_to_submit = ("first_name", "last_name", "birth_date")
+
     first_name = forms.CharField(
         label=_("First name"),
         max_length=100,
@@ -89,14 +98,9 @@ class IdentityForm(DraftStepForm):
         try:
             return pnr.normalize(value)
         except pnr.PersonnummerError as error:
-            text = str(error)
-            if "check digit" in text:
-                message = _("The check digit does not match; please check the number.")
-            elif "date of birth" in text:
-                message = _("The date of birth in the number does not exist; please check it.")
-            else:
-                message = _("Enter the number as YYYYMMDD-NNNN, for example 19850312-1234.")
-            raise ValidationError(message, code="invalid_personnummer") from error
+            raise ValidationError(
+                personnummer_message(error), code="invalid_personnummer"
+            ) from error
 
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]
@@ -131,6 +135,8 @@ class MunicipalityChoiceField(forms.ModelChoiceField):
 
 
 class ContactForm(DraftStepForm):
+    needed_to_submit = ("email", "home_municipality")
+
     email = forms.EmailField(
         label=_("E-mail address"),
         required=False,
@@ -188,6 +194,8 @@ class ContactForm(DraftStepForm):
 
 
 class BackgroundForm(DraftStepForm):
+    needed_to_submit = ("prior_education", "situation", "recruitment_channel")
+
     prior_education = forms.ChoiceField(
         label=_("Highest completed education"),
         choices=_blank_choice(PriorEducation.choices),

@@ -26,6 +26,15 @@ def validate_personnummer(value: str) -> None:
         )
 
 
+def personnummer_message(error: personnummer.PersonnummerError) -> str:
+    """Why a number was refused, in the reader's language (personnummer.py knows no Django)."""
+    if error.code == "check_digit":
+        return _("The check digit does not match; please check the number.")
+    if error.code == "date":
+        return _("The date of birth in the number does not exist; please check the number.")
+    return _("Enter the number as YYYYMMDD-NNNN, for example 19850312-1234.")
+
+
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -196,7 +205,9 @@ class Application(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["intake_period", "status"], name="application_period_status")
+            models.Index(fields=["intake_period", "status"], name="application_period_status"),
+            # The intake office's exact identity-number search.
+            models.Index(fields=["region", "personnummer"], name="application_personnummer"),
         ]
 
     def __str__(self) -> str:
@@ -295,6 +306,8 @@ class EligibilityDecision(models.Model):
         verbose_name_plural = _("eligibility decisions")
         ordering = ["choice", "-decided_at", "-id"]
         get_latest_by = ["decided_at", "id"]
+        # The current decision of a choice is its latest row.
+        indexes = [models.Index(fields=["choice", "-decided_at", "-id"], name="eligibility_latest")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(eligible=True, ground="") | Q(eligible=False) & ~Q(ground=""),
@@ -327,6 +340,7 @@ class SelectionGroupDecision(models.Model):
         verbose_name_plural = _("selection group decisions")
         ordering = ["choice", "-decided_at", "-id"]
         get_latest_by = ["decided_at", "id"]
+        indexes = [models.Index(fields=["choice", "-decided_at", "-id"], name="group_latest")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(group__gte=1) & Q(group__lte=5), name="selection_group_1_to_5"

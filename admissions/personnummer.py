@@ -20,7 +20,12 @@ _PATTERN = re.compile(
 
 
 class PersonnummerError(ValueError):
-    """The value is not a valid personnummer or samordningsnummer; the message says why."""
+    """The value is not a valid personnummer or samordningsnummer. `code` says why ("format",
+    "check_digit" or "date"), so callers can show the reason in the reader's language."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.code = code
 
 
 def luhn_check_digit(digits: str) -> int:
@@ -42,17 +47,21 @@ def normalize(value: str, *, today: dt.date | None = None) -> str:
     compact = "".join(value.split())
     match = _PATTERN.match(compact)
     if match is None:
-        raise PersonnummerError("A personnummer has ten or twelve digits, e.g. 19850312-1234.")
+        raise PersonnummerError(
+            "A personnummer has ten or twelve digits, e.g. 19850312-1234.", code="format"
+        )
     date_part, serial, check = match["date"], match["serial"], match["check"]
     century = match["century"]
     if century is None:
         century = _infer_century(date_part, hundred_or_older=match["sep"] == "+", today=today)
     elif match["sep"] == "+":
-        raise PersonnummerError("Use '+' only with the ten-digit form.")
+        raise PersonnummerError("Use '+' only with the ten-digit form.", code="format")
     full = f"{century}{date_part}{serial}{check}"
     birth_date(full)
     if luhn_check_digit(full[2:11]) != int(check):
-        raise PersonnummerError("The check digit does not match; please check the number.")
+        raise PersonnummerError(
+            "The check digit does not match; please check the number.", code="check_digit"
+        )
     return full
 
 
@@ -76,7 +85,9 @@ def birth_date(pnr: str) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError as error:
-        raise PersonnummerError("The date of birth in the number does not exist.") from error
+        raise PersonnummerError(
+            "The date of birth in the number does not exist.", code="date"
+        ) from error
 
 
 def build(born: dt.date, serial: int, *, samordning: bool = False) -> str:
@@ -105,7 +116,9 @@ def _infer_century(date_part: str, *, hundred_or_older: bool, today: dt.date | N
     try:
         born_this_century = dt.date(year, month, day) > today
     except ValueError as error:
-        raise PersonnummerError("The date of birth in the number does not exist.") from error
+        raise PersonnummerError(
+            "The date of birth in the number does not exist.", code="date"
+        ) from error
     if born_this_century:
         year -= 100
     if hundred_or_older:

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.utils import translation
 
 from tests.factories import RegionFactory, RegionHostFactory
 
@@ -20,6 +21,15 @@ def _test_hosts(settings):
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ".example.test"]
     # Real hashing costs most of the suite's time and proves nothing here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    # Code called outside a request (services, commands) speaks the active language, which a
+    # previous test's request may have left behind; English makes the tests independent of
+    # order. Requests still choose their own language (LocaleMiddleware).
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

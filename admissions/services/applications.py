@@ -20,8 +20,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Region, User
-from accounts.services import audit_record
+from accounts.models import Region, Role, User
+from accounts.services import audit_record, membership_grant
 from admissions import personnummer as pnr
 from admissions import uploads
 from admissions.models import (
@@ -31,6 +31,7 @@ from admissions.models import (
     CompletionRequest,
     Document,
     DocumentKind,
+    personnummer_message,
 )
 from admissions.selectors import choices_of, missing_for_submit
 from yrkescenter.models import IntakePeriod, Municipality, Offering
@@ -74,7 +75,7 @@ def application_submit(
         applicant is not None
         and Application.objects.filter(intake_period=intake_period, applicant=applicant).exists()
     ):
-        raise ValidationError("There is already an application for this intake period.")
+        raise ValidationError(_("There is already an application for this intake period."))
     # Serialises reference numbers between concurrent submissions (a no-op on SQLite, which
     # serialises writers anyway).
     Region.objects.select_for_update().filter(pk=region.pk).first()
@@ -121,7 +122,7 @@ def application_seed_demo(
     if len(set(applicants)) != len(applicants) or (
         Application.objects.filter(intake_period=intake_period, applicant__in=applicants).exists()
     ):
-        raise ValidationError("An applicant can have only one application per intake period.")
+        raise ValidationError(_("An applicant can have only one application per intake period."))
     Region.objects.select_for_update().filter(pk=region.pk).first()
     references = _next_references(region, intake_period, len(applications))
     rows = []
@@ -190,21 +191,23 @@ def _checked(
 ) -> str:
     """The application's rules that span rows; returns the personnummer in twelve digits."""
     if intake_period.region_id != region.pk or details.home_municipality.region_id != region.pk:
-        raise ValidationError("The intake period and home municipality must be the region's.")
+        raise ValidationError(_("The intake period and home municipality must be the region's."))
     if not 1 <= len(offerings) <= region.max_choices:
-        raise ValidationError(f"An application ranks between 1 and {region.max_choices} offerings.")
+        raise ValidationError(
+            _("An application ranks between 1 and %(most)d courses.") % {"most": region.max_choices}
+        )
     if len({offering.pk for offering in offerings}) != len(offerings):
-        raise ValidationError("An offering can be chosen only once.")
+        raise ValidationError(_("A course can be chosen only once."))
     if any(offering.intake_period_id != intake_period.pk for offering in offerings):
-        raise ValidationError("Every choice must be an offering of the intake period.")
+        raise ValidationError(_("Every choice must be a course of the intake period."))
     if not details.personnummer:
         return ""
     try:
         number = pnr.normalize(details.personnummer)
     except pnr.PersonnummerError as error:
-        raise ValidationError({"personnummer": str(error)}) from error
+        raise ValidationError({"personnummer": personnummer_message(error)}) from error
     if pnr.birth_date(number) != details.birth_date:
-        raise ValidationError({"birth_date": "The date of birth does not match the number."})
+        raise ValidationError({"birth_date": _("The date of birth does not match the number.")})
     return number
 
 
@@ -311,6 +314,9 @@ def application_start(*, acting_user: User, region: Region, offering: Offering) 
         return existing
     if not _is_open(offering, now):
         raise ValidationError(_("This course is not open for applications."), code="closed")
+    # Fritt sök: anyone may apply in any region of the installation; the first application
+    # makes the person an applicant here, whichever region they signed up in.
+    membership_grant(acting_user=acting_user, user=acting_user, region=region, role=Role.APPLICANT)
     application = Application.objects.create(
         region=region,
         intake_period_id=offering.intake_period_id,
@@ -385,17 +391,7 @@ def _normalised(number: str) -> str:
     try:
         return pnr.normalize(number)
     except pnr.PersonnummerError as error:
-        raise ValidationError({"personnummer": _personnummer_message(error)}) from error
-
-
-def _personnummer_message(error: pnr.PersonnummerError) -> str:
-    # personnummer.py is pure Python with English messages; these are the translated ones.
-    text = str(error)
-    if "check digit" in text:
-        return _("The check digit does not match; please check the number.")
-    if "date of birth" in text:
-        return _("The date of birth in the number does not exist; please check the number.")
-    return _("Enter the number as YYYYMMDD-NNNN, for example 19850312-1234.")
+        raise ValidationError({"personnummer": personnummer_message(error)}) from error
 
 
 @transaction.atomic

@@ -18,8 +18,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from accounts.models import Role
 from accounts.permissions import role_required
+from accounts.selectors import membership_in_role
 from accounts.tenancy import get_scoped_or_404
 from admissions import forms
 from admissions.models import ApplicationStatus, DocumentKind
@@ -79,6 +81,12 @@ def _messages_of(error: ValidationError) -> list[str]:
     return list(error.messages)
 
 
+def _act_as_applicant(request) -> None:
+    membership = membership_in_role(request.user, request.region, Role.APPLICANT)
+    if membership is not None:
+        request.session[ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
+
+
 # --- start and overview --------------------------------------------------------------------------
 
 
@@ -89,9 +97,10 @@ def my_applications(request):
     return render(request, "admissions/apply/my_applications.html", {"applications": applications})
 
 
-@applicant_only
 @require_http_methods(["GET", "POST"])
 def apply_start(request, offering_pk: int):
+    """Anyone logged in may apply here (fritt sök), not only those who signed up in this
+    region: starting an application makes them an applicant of the region."""
     offering = get_scoped_or_404(
         Offering.objects.for_region(request.region).select_related(
             "programme", "centre__host_municipality", "intake_period"
@@ -108,6 +117,7 @@ def apply_start(request, offering_pk: int):
             for message in _messages_of(error):
                 messages.error(request, message)
             return redirect("yrkescenter:offering_detail", pk=offering.pk)
+        _act_as_applicant(request)
         if existing is None:
             return redirect(_step_url(application, DRAFT_STEPS[0]))
         if not application.choices.filter(offering=offering).exists():

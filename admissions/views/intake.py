@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
@@ -48,7 +48,11 @@ SEARCHES_SESSION_KEY = "intake_searches"
 _SEARCHES_KEPT = 10
 
 HISTORY_LABELS = {
+    "application.start": gettext_lazy("Draft started"),
+    "application.draft_save": gettext_lazy("Draft saved"),
+    "application.choices_set": gettext_lazy("Courses changed"),
     "application.submit": gettext_lazy("Submitted"),
+    "application.withdraw": gettext_lazy("Withdrawn by the applicant"),
     "choice.eligibility": gettext_lazy("Eligibility decided"),
     "choice.selection_group": gettext_lazy("Selection group decided"),
     "application.note": gettext_lazy("Note written"),
@@ -353,8 +357,12 @@ def bulk_action(request):
             count = review.bulk_mark_eligible(acting_user=request.user, applications=applications)
             messages.success(
                 request,
-                _("%(count)s choices in %(applications)s applications marked eligible.")
-                % {"count": count, "applications": len(applications)},
+                ngettext(
+                    "%(count)s choice marked eligible.",
+                    "%(count)s choices marked eligible.",
+                    count,
+                )
+                % {"count": count},
             )
             return redirect(_back_to_queue(request))
         changes = review.bulk_eligible_preview(applications)
@@ -381,7 +389,11 @@ def bulk_action(request):
             else:
                 messages.success(
                     request,
-                    _("Completion requested for %(applications)s applications.")
+                    ngettext(
+                        "Completion requested for %(applications)s application.",
+                        "Completion requested for %(applications)s applications.",
+                        len(applications),
+                    )
                     % {"applications": len(applications)},
                 )
                 return redirect(_back_to_queue(request))

@@ -12,7 +12,8 @@ def staff_client(region, role=Role.INTAKE_OFFICER, **scope):
     """A logged-in client of a staff member (with MFA set up) in the home region."""
     membership = MembershipFactory(region=region, role=role, **scope)
     enrol_totp(membership.user)
-    client = Client(HTTP_HOST=HOST)
+    # English, so that the tests read the msgids whatever the translations say.
+    client = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(membership.user)
     client.user = membership.user
     return client

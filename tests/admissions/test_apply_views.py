@@ -91,6 +91,19 @@ def test_starting_from_an_offering_creates_a_draft_and_opens_the_first_step(
     assert application.status == ApplicationStatus.DRAFT
 
 
+def test_someone_who_signed_up_in_another_region_may_apply_here(
+    client_for, offerings, foreign_region
+):
+    # Fritt sök: the agreement lets anyone apply to any centre, wherever they first signed up.
+    person = MembershipFactory(region=foreign_region, role=Role.APPLICANT).user
+    client = client_for(person)
+    response = client.post(reverse("admissions:apply_start", args=[offerings[0].pk]))
+    application = Application.objects.get(applicant=person)
+    assert response["Location"] == step_url(application, "identity")
+    assert application.region == offerings[0].region
+    assert client.get(step_url(application, "identity")).status_code == 200
+
+
 def test_a_second_offering_of_the_period_is_added_to_the_same_application(
     applicant_client, draft, offerings
 ):
@@ -506,3 +519,12 @@ def test_the_menu_shows_courses_to_everyone_and_my_application_to_applicants(
     assert reverse("admissions:my_applications") not in public
     mine = applicant_client.get(reverse("yrkescenter:offering_list")).content.decode()
     assert reverse("admissions:my_applications") in mine
+
+
+def test_fields_needed_to_submit_are_not_called_optional(applicant_client, draft):
+    # A draft may leave them empty, but a submitted application needs them.
+    page = applicant_client.get(step_url(draft, "identity")).content.decode()
+    first_name_label = page.split('for="id_first_name"', 1)[1].split("</label>", 1)[0]
+    assert "optional" not in first_name_label
+    background = applicant_client.get(step_url(draft, "background")).content.decode()
+    assert "optional" not in background.split('for="id_prior_education"', 1)[1].split("</label>")[0]

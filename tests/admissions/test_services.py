@@ -77,7 +77,7 @@ def test_more_choices_than_the_region_allows_are_refused(region, period, offerin
 def test_an_offering_of_another_intake_period_is_refused(region, period, offerings):
     other = OfferingFactory(region=region)
 
-    with pytest.raises(ValidationError, match="offering of the intake period"):
+    with pytest.raises(ValidationError, match="course of the intake period"):
         submit(region, period, [offerings[0], other])
 
 

@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from accounts.models import Role
 from admissions.models import CompletionRequest, Document, DocumentKind
 from tests.factories import ApplicationFactory, ChoiceFactory, UserFactory
-from tests.sweep import PUBLIC, REDIRECTS, ROLES, rule
+from tests.sweep import LOGIN, PUBLIC, REDIRECTS, ROLES, rule
 
 # Staff whose scope includes the planted application (Application.objects.visible_to): they
 # may download its documents. The owner may too, but the owner is not one of the sweep's users,
@@ -26,7 +26,8 @@ RULES = {
     "yrkescenter:offering_detail": rule(PUBLIC, obj="yrkescenter.offering"),
     "admissions:my_applications": rule(ROLES, Role.APPLICANT),
     "admissions:own_data": rule(ROLES, Role.APPLICANT),
-    "admissions:apply_start": rule(ROLES, Role.APPLICANT, obj="yrkescenter.offering"),
+    # Fritt sök: anyone logged in may start an application here and so becomes an applicant.
+    "admissions:apply_start": rule(LOGIN, obj="yrkescenter.offering"),
     "admissions:application_detail": rule(
         ROLES, Role.APPLICANT, obj="admissions.application", owner_only=True
     ),
