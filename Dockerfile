@@ -4,7 +4,7 @@ FROM python:3.11-slim
 # Pango and a font for WeasyPrint's decision letters; gettext for compilemessages.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core gettext \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext \
     && rm -rf /var/lib/apt/lists/*
 
 # The same uv as dev.py, from PyPI, so the image installs exactly what uv.lock pins.

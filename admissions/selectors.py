@@ -20,6 +20,7 @@ from admissions.models import (
     Document,
     EligibilityDecision,
     PriorEducation,
+    RoundResult,
     SelectionGroupDecision,
 )
 from admissions.uploads import EXTENSIONS
@@ -116,6 +117,8 @@ def choices_editable(application: Application, *, now: dt.datetime | None = None
         return True
     if application.status == ApplicationStatus.WITHDRAWN:
         return False
+    if RoundResult.objects.filter(application=application).exists():
+        return False  # a round has decided on them (see application_choices_set)
     until = choices_editable_until(application)
     return until is not None and (now or timezone.now()) < until
 

@@ -123,7 +123,10 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = "Europe/Stockholm"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic tasks are added here as apps need them; beat keeps its last-run times out of the tree.
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Unanswered offers past their deadline expire, so their seats feed the next round.
+    "offers-expire": {"task": "admissions.tasks.offers_expire", "schedule": 3600.0},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 
 # --- Authentication (django-allauth) ------------------------------------------------------------

@@ -32,6 +32,19 @@ def _english_outside_requests():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in the test process, as in the embedded default, even where REDIS_URL is set
+    (CI): otherwise a test that enqueues a task would hand it to a broker with no worker. The
+    real-worker test (marked `services`) keeps the broker."""
+    from config import celery_app
+
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = request.node.get_closest_marker("services") is None
+    yield
+    celery_app.conf.task_always_eager = before
+
+
 @pytest.fixture
 def region(db):
     home = RegionFactory(slug="hemland", name="Hemland")

@@ -5,6 +5,7 @@ keeps it so). Frozen dataclasses in, frozen dataclasses out; the seed and the po
 arguments; no clock and no global random.
 """
 
+from admissions.matching.engine import lottery_number, solve
 from admissions.matching.types import (
     ApplicantIn,
     ChoiceIn,
@@ -29,4 +30,6 @@ __all__ = [
     "Reason",
     "Solution",
     "TieBreak",
+    "lottery_number",
+    "solve",
 ]

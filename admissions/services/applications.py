@@ -31,6 +31,7 @@ from admissions.models import (
     CompletionRequest,
     Document,
     DocumentKind,
+    RoundResult,
     personnummer_message,
 )
 from admissions.selectors import choices_of, missing_for_submit
@@ -415,6 +416,15 @@ def application_choices_set(
     ids = [int(pk) for pk in offering_ids]
     if application.status == ApplicationStatus.WITHDRAWN:
         raise ValidationError(_("The application has been withdrawn."), code="withdrawn")
+    if RoundResult.objects.filter(application=application).exists():
+        # A round has decided on these choices: its results, offers and letters refer to them.
+        raise ValidationError(
+            _(
+                "An admission round has already decided on your choices, so they can no longer "
+                "be changed. Contact the intake office."
+            ),
+            code="decided",
+        )
     current = {c.offering_id: c for c in application.choices.select_related("offering")}
     if application.status == ApplicationStatus.SUBMITTED:
         deadlines = [c.offering.application_closes for c in current.values()]
