@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 from tests.factories import MembershipFactory, UserFactory, current_totp_code, enrol_totp
 
@@ -49,3 +50,34 @@ def screenshot(page, name: str, *, full_page: bool = True) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
+
+
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+class Axe:
+    """Runs axe-core on each page named and keeps what would block a user."""
+
+    def __init__(self, axe_source, prefix: str):
+        self.axe_source = axe_source
+        self.prefix = prefix  # of the screenshots' names
+        self.found: dict[str, list[dict]] = {}
+
+    def check(self, page, name: str) -> None:
+        screenshot(page, f"{self.prefix}-{name}")
+        blocking = [
+            v for v in axe_violations(page, self.axe_source) if v["impact"] in BLOCKING_IMPACTS
+        ]
+        if blocking:
+            self.found[name] = blocking
+
+    def report(self) -> str:
+        return "\n".join(
+            f"{name}: {v['id']} ({v['impact']}) {v['help']} at {v['nodes']}"
+            for name, violations in self.found.items()
+            for v in violations
+        )
+
+
+def path_of(url_name: str, **kwargs) -> str:
+    return reverse(url_name, kwargs=kwargs)

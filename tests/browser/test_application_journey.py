@@ -26,7 +26,7 @@ from admissions.models import (
     EligibilityDecision,
     SelectionGroupDecision,
 )
-from tests.browser.support import PASSWORD, axe_violations, make_user, screenshot, totp_code
+from tests.browser.support import PASSWORD, Axe, make_user, path_of, screenshot, totp_code
 from tests.factories import OfferingFactory
 
 pytestmark = pytest.mark.browser
@@ -35,7 +35,6 @@ APPLICANT_EMAIL = "nadia.haddad@example.test"
 APPLICANT_PASSWORD = "Lång-och-ovanlig-fras-42"
 BORN = dt.date(1987, 4, 23)
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 @pytest.fixture(autouse=True)
@@ -69,39 +68,12 @@ def offerings(site):
     return [first, *others]
 
 
-class Axe:
-    """Runs axe-core on each page named and keeps what would block a user."""
-
-    def __init__(self, axe_source):
-        self.axe_source = axe_source
-        self.found: dict[str, list[dict]] = {}
-
-    def check(self, page, name: str) -> None:
-        screenshot(page, f"journey-{name}")
-        blocking = [
-            v for v in axe_violations(page, self.axe_source) if v["impact"] in BLOCKING_IMPACTS
-        ]
-        if blocking:
-            self.found[name] = blocking
-
-    def report(self) -> str:
-        return "\n".join(
-            f"{name}: {v['id']} ({v['impact']}) {v['help']} at {v['nodes']}"
-            for name, violations in self.found.items()
-            for v in violations
-        )
-
-
-def path_of(url_name: str, **kwargs) -> str:
-    return reverse(url_name, kwargs=kwargs)
-
-
 def submit(page, form_selector: str = "main form.form") -> None:
     page.locator(f"{form_selector} button[type=submit]").first.click()
 
 
 def test_an_applicant_applies_and_an_intake_officer_decides(site, offerings, new_page, axe_source):
-    axe = Axe(axe_source)
+    axe = Axe(axe_source, "journey")
     wanted, kristinehamn, arvika = offerings
     good_number = pnr.build(BORN, 482)
     typed_number = f"{good_number[:8]}-{good_number[8:]}"

@@ -50,13 +50,12 @@ from admissions.services.review import (
     selection_group_suggest,
 )
 from config import celery_app
-from tests.browser.support import PASSWORD, axe_violations, make_user, screenshot, totp_code
+from tests.browser.support import PASSWORD, Axe, make_user, path_of, totp_code
 from tests.conftest import need_service
 from yrkescenter.models import IntakePeriod, Municipality, Offering
 
 pytestmark = pytest.mark.browser
 
-BLOCKING_IMPACTS = {"serious", "critical"}
 FIRST_NAME, LAST_NAME = "Elsa", "Åkerlund"
 BORN = dt.date(1990, 2, 14)
 # Publishing renders every letter of the round inside the request (tasks run in process).
@@ -154,33 +153,6 @@ def known(demo):
     return {"user": user, "application": application, "offering": offering}
 
 
-class Axe:
-    """Runs axe-core on each page named and keeps what would block a user."""
-
-    def __init__(self, axe_source):
-        self.axe_source = axe_source
-        self.found: dict[str, list[dict]] = {}
-
-    def check(self, page, name: str) -> None:
-        screenshot(page, f"round-journey-{name}")
-        blocking = [
-            v for v in axe_violations(page, self.axe_source) if v["impact"] in BLOCKING_IMPACTS
-        ]
-        if blocking:
-            self.found[name] = blocking
-
-    def report(self) -> str:
-        return "\n".join(
-            f"{name}: {v['id']} ({v['impact']}) {v['help']} at {v['nodes']}"
-            for name, violations in self.found.items()
-            for v in violations
-        )
-
-
-def path_of(url_name: str, **kwargs) -> str:
-    return reverse(url_name, kwargs=kwargs)
-
-
 def log_in(page, email: str, password: str) -> None:
     page.goto(reverse("account_login"))
     page.locator("#id_login").fill(email)
@@ -204,7 +176,7 @@ def pdf_text(path) -> str:
 def test_an_officer_runs_and_publishes_a_round_and_the_applicant_accepts_and_gets_the_letter(
     demo, known, new_page, axe_source, tmp_path
 ):
-    axe = Axe(axe_source)
+    axe = Axe(axe_source, "round-journey")
     officer, period = demo["officer"], demo["period"]
     application, offering = known["application"], known["offering"]
     full_name = f"{FIRST_NAME} {LAST_NAME}"
