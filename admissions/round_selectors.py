@@ -62,20 +62,32 @@ def latest_by_choice(model, field_name: str, period: IntakePeriod) -> dict[int, 
 
 
 def held_choices(period: IntakePeriod, *, before_number: int | None = None) -> dict[int, Choice]:
-    """application pk -> the choice whose seat the applicant holds: their latest accepted offer
+    """application pk -> the choice whose seat the applicant holds, decided by their LATEST offer
     in a published or closed round of the period (only rounds numbered below `before_number`,
-    if given). An earlier accepted offer stays as history; a later acceptance supersedes it."""
+    if given): held when it is accepted or still open. A later offer means the round moved them
+    up and gave their earlier seat to the next in line, so declining or missing that later offer
+    leaves them no seat; the earlier acceptance stays as history."""
     offers = Offer.objects.filter(
         round__intake_period=period,
         round__status__in=(RoundStatus.PUBLISHED, RoundStatus.CLOSED),
-        answer__kind=OfferAnswerKind.ACCEPTED,
-    ).select_related("choice")
+    ).select_related("choice", "answer")
     if before_number is not None:
         offers = offers.filter(round__number__lt=before_number)
-    held: dict[int, Choice] = {}
+    latest: dict[int, Offer] = {}
     for offer in offers.order_by("round__number", "pk"):
-        held[offer.application_id] = offer.choice
-    return held
+        latest[offer.application_id] = offer
+    return {
+        application_pk: offer.choice
+        for application_pk, offer in latest.items()
+        if _answer_kind(offer) in (None, OfferAnswerKind.ACCEPTED)
+    }
+
+
+def _answer_kind(offer: Offer) -> str | None:
+    try:
+        return offer.answer.kind
+    except Offer.answer.RelatedObjectDoesNotExist:
+        return None
 
 
 # --- preview ----------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ What the engine is given (the snapshot), and the rules behind it:
   engine as *not eligible* (nobody is admitted on an undecided choice; the preview warns).
 - The group is the choice's latest SelectionGroupDecision; a choice without one is given group 5,
   the lowest priority (the preview warns).
-- Held seat: the latest accepted offer of an earlier round of the period. The offering keeps all
+- Held seat: the applicant's latest offer of an earlier round of the period, when it is accepted
+  or still open (see round_selectors.held_choices). The offering keeps all
   its seats as capacity: the engine gives the holder top priority there. The held choice is
   given as eligible whatever a later eligibility decision says: an accepted seat is a guarantee.
 - Tie-break: the region's rule. "lottery": the engine draws every applicant's number from the
@@ -619,7 +620,8 @@ def offer_answer(*, acting_user: User, offer: Offer, kind: str) -> OfferAnswer:
 
 def offer_accept(*, acting_user: User, offer: Offer) -> OfferAnswer:
     """Accepting a later round's offer supersedes an earlier accepted one: the held seat is the
-    latest accepted offer (see `held_choices`), so the lower seat is freed for the next round."""
+    latest offer (see `held_choices`); the round that moved the applicant up gave the lower seat
+    to the next in line."""
     return offer_answer(acting_user=acting_user, offer=offer, kind=OfferAnswerKind.ACCEPTED)
 
 

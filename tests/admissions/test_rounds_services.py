@@ -420,3 +420,24 @@ def test_moving_up_frees_the_held_seat_for_the_next_in_line(region, user):
     held = rounds.held_choices(period)
     assert held[x.pk].offering == b
     assert OfferAnswer.objects.get(offer=offer_for(first, x)).kind == OfferAnswerKind.ACCEPTED
+
+
+def test_declining_the_higher_seat_after_moving_up_leaves_no_seat_held(region, user):
+    # Moving up gave the lower seat to the next in line, so it cannot be held any longer.
+    period, a, b, p, x, y = _two_seats_world(region, user)
+    first = run_and_publish(region, period, user)
+    rounds.offer_decline(acting_user=p.applicant, offer=offer_for(first, p))
+    rounds.offer_accept(acting_user=x.applicant, offer=offer_for(first, x))
+    second = run_and_publish(region, period, user)
+    assert offer_for(second, x).choice.offering == b
+    assert rounds.held_choices(period)[x.pk].offering == b  # open: the seat is theirs to answer
+
+    rounds.offer_decline(acting_user=x.applicant, offer=offer_for(second, x))
+
+    assert x.pk not in rounds.held_choices(period)
+    # Y's open offer of A is the only hold on A's one seat, so the third round can be solved
+    # (two holders of one seat would make the engine refuse it) and A stays with Y.
+    third = run_and_publish(region, period, user)
+    assert third.status == RoundStatus.PUBLISHED
+    assert outcome_of(third, y, a) == (Outcome.ADMITTED, None)
+    assert outcome_of(third, x, a) == (Outcome.WAITING, 1)
