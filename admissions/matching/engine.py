@@ -31,7 +31,7 @@ import hashlib
 import math
 from array import array
 from heapq import heappush, heapreplace
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from admissions.matching.types import (
     ChoiceOutcome,
@@ -228,14 +228,17 @@ def _solve(problem: Problem) -> Solution:
     next_position = []
     modulo = big_n.__rmod__
     for o, keys in enumerate(waiting_at):
-        count = len(keys)
-        order = sorted(range(count), key=keys.__getitem__)
-        waitlists[off_ids[o]] = tuple(
-            map(id_by_rank.__getitem__, map(modulo, map(keys.__getitem__, order)))
-        )
-        # position_of[j] = 1 + where the j-th waiting applicant stands in the sorted order.
-        shifted = [-1, *order]
-        position_of = sorted(range(1, count + 1), key=shifted.__getitem__)
+        ranked = sorted(keys)
+        count = len(ranked)
+        # itemgetter gathers the tuple in one call, faster than tuple(map(...)).
+        if count > 1:
+            waitlists[off_ids[o]] = itemgetter(*map(modulo, ranked))(id_by_rank)
+        else:
+            waitlists[off_ids[o]] = tuple(map(id_by_rank.__getitem__, map(modulo, ranked)))
+        # The keys are unique, so a small dict gives each its 1-based place in the sorted order;
+        # position_of[j] is the place of the j-th waiting applicant (in applicant order).
+        place = dict(zip(ranked, range(1, count + 1), strict=True))
+        position_of = list(map(place.__getitem__, keys))
         next_position.append(iter(position_of).__next__)
     del waiting_at
 
