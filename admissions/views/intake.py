@@ -225,59 +225,50 @@ def _put_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-@role_required(*DECIDERS)
-@require_http_methods(["GET", "POST"])
-def choice_eligibility(request, pk: int):
-    """POST records an eligibility decision; GET (a bookmark, no JS) shows the application."""
+def _decide_on_choice(request, pk: int, *, form_class, bound_key: str, decide, saved: str):
+    """A per-choice decision: POST parses its form and calls one decision service, then goes back
+    to the application; errors re-render the application with the form as typed. GET (a
+    bookmark, no JS) shows the application."""
     choice = get_choice_for(request, pk)
     if request.method == "GET":
         return _to_detail(choice.application_id, f"choice-{choice.pk}")
-    form = EligibilityForm(request.POST, prefix=f"choice-{choice.pk}")
+    form = form_class(request.POST, prefix=f"choice-{choice.pk}")
     if form.is_valid():
         try:
-            review.eligibility_decide(
-                acting_user=request.user,
-                choice=choice,
-                eligible=form.cleaned_data["eligible"],
-                ground=form.cleaned_data["ground"],
-                explanation=form.cleaned_data["explanation"],
-            )
+            decide(acting_user=request.user, choice=choice, **form.cleaned_data)
         except ValidationError as error:
             _put_errors(form, error)
         else:
-            messages.success(
-                request, _("Eligibility of choice %(rank)s saved.") % {"rank": choice.rank}
-            )
+            messages.success(request, saved % {"rank": choice.rank})
             return _to_detail(choice.application_id, f"choice-{choice.pk}")
     application = get_application_for(request, choice.application_id)
-    return _render_application(request, application, bound={("eligibility", choice.pk): form})
+    return _render_application(request, application, bound={(bound_key, choice.pk): form})
+
+
+@role_required(*DECIDERS)
+@require_http_methods(["GET", "POST"])
+def choice_eligibility(request, pk: int):
+    return _decide_on_choice(
+        request,
+        pk,
+        form_class=EligibilityForm,
+        bound_key="eligibility",
+        decide=review.eligibility_decide,
+        saved=_("Eligibility of choice %(rank)s saved."),
+    )
 
 
 @role_required(*DECIDERS)
 @require_http_methods(["GET", "POST"])
 def choice_selection_group(request, pk: int):
-    """POST records a selection group decision; GET shows the application."""
-    choice = get_choice_for(request, pk)
-    if request.method == "GET":
-        return _to_detail(choice.application_id, f"choice-{choice.pk}")
-    form = SelectionGroupForm(request.POST, prefix=f"choice-{choice.pk}")
-    if form.is_valid():
-        try:
-            review.selection_group_decide(
-                acting_user=request.user,
-                choice=choice,
-                group=form.cleaned_data["group"],
-                evidence=form.cleaned_data["evidence"],
-            )
-        except ValidationError as error:
-            _put_errors(form, error)
-        else:
-            messages.success(
-                request, _("Selection group of choice %(rank)s saved.") % {"rank": choice.rank}
-            )
-            return _to_detail(choice.application_id, f"choice-{choice.pk}")
-    application = get_application_for(request, choice.application_id)
-    return _render_application(request, application, bound={("group", choice.pk): form})
+    return _decide_on_choice(
+        request,
+        pk,
+        form_class=SelectionGroupForm,
+        bound_key="group",
+        decide=review.selection_group_decide,
+        saved=_("Selection group of choice %(rank)s saved."),
+    )
 
 
 @role_required(*NOTE_WRITERS)
