@@ -830,3 +830,44 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} · {self.offering}: {self.status}"
+
+
+class StudyPathCredit(models.Model):
+    """A course the applicant need not study because it was credited (by the validation
+    centre): it shortens the study path in any offering whose programme contains the course, and
+    so lowers the vp charged in the settlement. Withdrawn, not deleted, when the result behind
+    it is corrected."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="study_path_credits"
+    )
+    course = models.ForeignKey(
+        "yrkescenter.Course", verbose_name=_("course"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The course's points when credited: a later change of the catalogue leaves it as decided.
+    vp = models.PositiveIntegerField(_("credited vp"))
+    # Where the credit comes from, e.g. "VAL-2026-0012"; the deciding app keeps the details.
+    source_reference = models.CharField(_("decided in"), max_length=64)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("why it was withdrawn"), blank=True)
+
+    objects = ApplicationChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("credited course")
+        verbose_name_plural = _("credited courses")
+        ordering = ["application", "course"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "course"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="study_path_credit_once_per_course",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.course_id} ({self.vp} vp)"
