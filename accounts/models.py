@@ -112,9 +112,12 @@ class Role(models.TextChoices):
     ASSESSOR = "assessor", _("Validation assessor")
     COUNCIL_MEMBER = "council_member", _("Council member")
     REGION_ADMIN = "region_admin", _("Region administrator")
+    COMPANY_CONTACT = "company_contact", _("Company contact")
 
 
-STAFF_ROLES = tuple(role for role in Role if role != Role.APPLICANT)
+# Staff work with personal data and must use two-factor login. Applicants and company contacts
+# (who see only their own company's needs and APL places) are not staff.
+STAFF_ROLES = tuple(role for role in Role if role not in (Role.APPLICANT, Role.COMPANY_CONTACT))
 # Roles whose scope is one municipality, or one centre; the rest act for the whole region.
 # Tuples, not sets: their order goes into a migration and must not change between runs.
 MUNICIPALITY_ROLES = (Role.COUNSELLOR, Role.RECTOR)

@@ -15,6 +15,7 @@ _ROLE_PRIORITY = [
     Role.COORDINATOR,
     Role.ASSESSOR,
     Role.COUNCIL_MEMBER,
+    Role.COMPANY_CONTACT,
     Role.APPLICANT,
 ]
 

@@ -180,12 +180,15 @@ def _font_configuration():
     return FontConfiguration()
 
 
+LETTER_STYLESHEET = "admissions/letters/letter.css"
+
+
 @cache
-def _stylesheet(use_vendored_font: bool):
+def _stylesheet(use_vendored_font: bool, template: str = LETTER_STYLESHEET):
     from weasyprint import CSS
 
     css = render_to_string(
-        "admissions/letters/letter.css",
+        template,
         {"fonts": {k: v.as_uri() for k, v in LETTER_FONTS.items()} if use_vendored_font else None},
     )
     return CSS(string=css, font_config=_font_configuration())
@@ -238,14 +241,29 @@ def letter_pdf(
     (libharfbuzz-subset0) it subsets them in a few milliseconds; without it, it falls back to
     fontTools, which takes longer than embedding the 30 kB fonts whole (~50 kB a letter instead
     of ~20 kB, and about 95 ms instead of 170 ms a letter on the development machine)."""
+    issued_on = issued_on or timezone.localdate()
+    html = letter_html(data, issued_on=issued_on, correction=correction)
+    return pdf_from_html(html, use_vendored_font=use_vendored_font, full_fonts=full_fonts)
+
+
+def pdf_from_html(
+    html: str,
+    *,
+    stylesheet: str = LETTER_STYLESHEET,
+    use_vendored_font: bool = True,
+    full_fonts: bool | None = None,
+) -> bytes:
+    """A PDF/A-3b document from an HTML page (its <title>, <html lang> and author meta become
+    the PDF's metadata), printed with the stylesheet template `stylesheet`, which is rendered
+    with `fonts` (the vendored fonts' file URLs, or None for the system's). Shared by letters
+    and other printed documents (validation certificates), so they all get the same fonts and
+    PDF/A setup, made once per process."""
     from weasyprint import HTML
 
     if full_fonts is None:
         full_fonts = use_vendored_font and not _has_fast_subsetter()
-    issued_on = issued_on or timezone.localdate()
-    html = letter_html(data, issued_on=issued_on, correction=correction)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[_stylesheet(use_vendored_font)],
+        stylesheets=[_stylesheet(use_vendored_font, stylesheet)],
         font_config=_font_configuration(),
         pdf_variant="pdf/a-3b",
         full_fonts=full_fonts,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("konto/", include("accounts.urls")),
     path("yrkescenter/", include("yrkescenter.urls")),
+    path("validering/", include("validation.urls")),
     path("", include("admissions.urls")),
     path("", account_views.home, name="home"),
 ]

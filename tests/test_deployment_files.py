@@ -119,3 +119,18 @@ def test_secrets_and_local_state_stay_out_of_the_image():
     ignored = set((ROOT / ".dockerignore").read_text().split())
 
     assert {".env", ".git", ".venv", "var"} <= ignored
+
+
+def test_the_access_log_leaves_out_query_strings():
+    """Search forms and the certificate check send identity numbers and codes as GET
+    parameters; gunicorn's default access log line (%(r)s) would record them."""
+    command = _compose()["services"]["web"]["command"]
+    config_path = re.search(r"--config (\S+)", command).group(1)
+    settings = {}
+    exec((ROOT / config_path).read_text(), settings)
+
+    log_format = settings["access_log_format"]
+    assert settings["accesslog"] == "-"
+    assert "%(U)s" in log_format
+    for with_query in ("%(r)s", "%(q)s", "%(f)s"):
+        assert with_query not in log_format

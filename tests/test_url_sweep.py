@@ -126,6 +126,13 @@ RULES: dict[str, Rule] = {
 
 # Admin models only installation operators may use.
 SUPERUSER_MODELS = {"accounts.region", "accounts.user"}
+# Records the admin shows but never adds or deletes: they are made by services, as decisions.
+READ_ONLY_ADMIN_MODELS = {
+    "accounts.auditentry",
+    "yrkescenter.cofinancingcommitment",
+    "yrkescenter.allocation",
+    "validation.validationcase",
+}
 
 
 def _admin_model_rules() -> dict[str, Rule]:
@@ -135,7 +142,7 @@ def _admin_model_rules() -> dict[str, Rule]:
         label = model._meta.label_lower
         info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
         access = SUPERUSER if label in SUPERUSER_MODELS else ADMIN
-        read_only = model is AuditEntry
+        read_only = label in READ_ONLY_ADMIN_MODELS
         rules[f"{info}_changelist"] = rule(access)
         rules[f"{info}_add"] = rule(access, ok=(403,) if read_only else (200,))
         rules[f"{info}_history"] = rule(access, obj=label)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,15 @@ from django.conf import settings
 
 from accounts.models import Region, User
 from accounts.region_files import RegionDataError, optional, require, require_list
-from yrkescenter.models import GrantCategory
+from yrkescenter.models import EarlyStopRule, GrantCategory, PriceUnit, Sector
 from yrkescenter.services import (
     AgreementData,
     CentreData,
     CourseData,
+    GrantYearData,
     IntakeOfficeData,
     MunicipalityData,
+    PriceData,
     ProgrammeData,
     RegionStructure,
     region_structure_load,
@@ -46,6 +49,7 @@ def parse(section: dict[str, Any]) -> RegionStructure:
             "agreements",
             "courses",
             "programmes",
+            "grant_years",
         },
         SECTION,
     )
@@ -72,6 +76,13 @@ def parse(section: dict[str, Any]) -> RegionStructure:
     )
     _unique([p.code for p in programmes], f"{SECTION}.programmes", "code")
     _check_vp(programmes, {course.code: course.points for course in courses})
+    grant_years = tuple(
+        _grant_year(item, f"{SECTION}.grant_years[{index}]")
+        for index, item in enumerate(_list(section, "grant_years"))
+    )
+    _unique(
+        [f"{g.year} {g.sector}" for g in grant_years], f"{SECTION}.grant_years", "year and sector"
+    )
     return RegionStructure(
         municipalities=municipalities,
         national_municipalities=(
@@ -85,6 +96,7 @@ def parse(section: dict[str, Any]) -> RegionStructure:
         ),
         courses=courses,
         programmes=programmes,
+        grant_years=grant_years,
     )
 
 
@@ -148,7 +160,9 @@ def _intake_office(item: Any, where: str) -> IntakeOfficeData:
 
 
 def _agreement(item: Any, where: str) -> AgreementData:
-    _known_keys(item, {"name", "valid_from", "valid_until", "parties"}, where)
+    _known_keys(
+        item, {"name", "valid_from", "valid_until", "parties", "early_stop_rule", "prices"}, where
+    )
     parties = require_list(item, "parties", where)
     if not parties or not all(isinstance(code, str) for code in parties):
         raise RegionDataError(f"{where}.parties must list the parties' municipality codes")
@@ -159,6 +173,92 @@ def _agreement(item: Any, where: str) -> AgreementData:
         valid_from=_date(require(item, "valid_from", where), f"{where}.valid_from"),
         valid_until=_date(valid_until, f"{where}.valid_until") if valid_until else None,
         parties=tuple(parties),
+        early_stop_rule=_choice(
+            item, "early_stop_rule", where, EarlyStopRule, EarlyStopRule.FULL_COURSE
+        ),
+        prices=_prices(item, where),
+    )
+
+
+def _prices(agreement: dict[str, Any], where: str) -> tuple[PriceData, ...]:
+    items = require_list(agreement, "prices", where) if "prices" in agreement else []
+    prices = []
+    for index, item in enumerate(items):
+        place = f"{where}.prices[{index}]"
+        _known_keys(item, {"programme", "unit", "amount"}, place)
+        prices.append(
+            PriceData(
+                programme=require(item, "programme", place),
+                unit=_choice(item, "unit", place, PriceUnit, None),
+                amount=_amount(
+                    require(item, "amount", place, (int, float, str)), f"{place}.amount"
+                ),
+            )
+        )
+    _unique([price.programme for price in prices], f"{where}.prices", "programme")
+    return tuple(prices)
+
+
+def _grant_year(item: Any, where: str) -> GrantYearData:
+    _known_keys(
+        item,
+        {
+            "year",
+            "sector",
+            "granted_places",
+            "granted_amount",
+            "cofinancing",
+            "decision_reference",
+            "rates",
+            "commitments",
+        },
+        where,
+    )
+    year = require(item, "year", where, int)
+    if not 2000 <= year <= 2100:
+        raise RegionDataError(f"{where}.year {year} is not a plausible grant year")
+    cofinancing = require(item, "cofinancing", where, dict)
+    _known_keys(cofinancing, {"municipal", "state"}, f"{where}.cofinancing")
+    municipal = require(cofinancing, "municipal", f"{where}.cofinancing", int)
+    state = require(cofinancing, "state", f"{where}.cofinancing", int)
+    if municipal < 0 or state < 1:
+        raise RegionDataError(
+            f"{where}.cofinancing needs municipal places of 0 or more per state places of 1 or "
+            "more (3 per 7 since SFS 2020:27)"
+        )
+    rates = require(item, "rates", where, dict) if "rates" in item else {}
+    unknown = sorted(set(rates) - set(GrantCategory.values))
+    if unknown:
+        raise RegionDataError(
+            f"{where}.rates: unknown grant category {', '.join(unknown)} "
+            f"(one of {', '.join(GrantCategory.values)})"
+        )
+    commitments = require(item, "commitments", where, dict) if "commitments" in item else {}
+    for code in commitments:
+        if not (len(code) == 4 and code.isdigit()):
+            raise RegionDataError(
+                f"{where}.commitments: {code!r} is not a four-digit municipality code"
+            )
+    return GrantYearData(
+        year=year,
+        sector=_choice(item, "sector", where, Sector, None),
+        granted_places=_amount(
+            require(item, "granted_places", where, (int, float, str)), f"{where}.granted_places"
+        ),
+        granted_amount=_amount(
+            require(item, "granted_amount", where, (int, float, str)), f"{where}.granted_amount"
+        ),
+        cofinancing_municipal=municipal,
+        cofinancing_state=state,
+        decision_reference=optional(item, "decision_reference", where, str, ""),
+        rates=tuple(
+            (category, _amount(amount, f"{where}.rates.{category}"))
+            for category, amount in sorted(rates.items())
+        ),
+        commitments=tuple(
+            (code, _amount(places, f"{where}.commitments.{code}"))
+            for code, places in sorted(commitments.items())
+        ),
     )
 
 
@@ -185,6 +285,7 @@ def _programme(item: Any, where: str) -> ProgrammeData:
             "ssyk_code",
             "occupation",
             "courses",
+            "sector",
         },
         where,
     )
@@ -210,6 +311,7 @@ def _programme(item: Any, where: str) -> ProgrammeData:
         ssyk_code=ssyk_code,
         occupation=require(item, "occupation", where),
         courses=tuple(courses),
+        sector=_choice(item, "sector", where, Sector, Sector.INDUSTRY),
     )
 
 
@@ -223,6 +325,30 @@ def _check_vp(programmes: tuple[ProgrammeData, ...], points: dict[str, int]) -> 
                     f"{SECTION}.programmes[{programme.code}]: vp {programme.vp} is not the sum "
                     f"of its courses' points ({total})"
                 )
+
+
+def _choice(item: dict[str, Any], key: str, where: str, choices, default: str | None) -> str:
+    """A value of a TextChoices; `default` when the key is absent (None: required)."""
+    if key not in item and default is not None:
+        return default
+    value = require(item, key, where)
+    if value not in choices.values:
+        raise RegionDataError(f"{where}.{key} must be one of {', '.join(choices.values)}")
+    return value
+
+
+def _amount(value: Any, where: str) -> Decimal:
+    """Places or kronor: a number, or a string of one, zero or more, at most two decimals.
+    A float is read through its shortest text, so 1.5 is exactly 1.50."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise RegionDataError(f"{where} must be a number")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation as error:
+        raise RegionDataError(f"{where} must be a number, not {value!r}") from error
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise RegionDataError(f"{where} must be zero or more with at most two decimals")
+    return amount
 
 
 def _list(section: dict[str, Any], key: str) -> list:

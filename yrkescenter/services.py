@@ -4,27 +4,42 @@ only when something changed, so loading the same reference data twice is a no-op
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Max
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from accounts.models import Region, User
 from accounts.region_files import RegionDataError, reported_as
 from accounts.services import audit_record, upsert
+from yrkescenter.grants import CENT, places_for
 from yrkescenter.models import (
     Agreement,
+    Allocation,
+    AllocationLine,
+    CofinancingCommitment,
     Course,
+    EarlyStopRule,
+    GrantRate,
+    GrantYear,
     IntakeOffice,
     IntakePeriod,
     Municipality,
     Offering,
     Pace,
+    Price,
     Programme,
     ProgrammeCourse,
+    Sector,
     Yrkescenter,
 )
+from yrkescenter.selectors import current_commitments, grant_year_offerings
 
 # --- What a region's structure is made of, as the loader reads it --------------------------------
 
@@ -53,11 +68,20 @@ class IntakeOfficeData:
 
 
 @dataclass(frozen=True)
+class PriceData:
+    programme: str  # the programme's code
+    unit: str  # a PriceUnit value
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class AgreementData:
     name: str
     valid_from: dt.date
     parties: tuple[str, ...]
     valid_until: dt.date | None = None
+    early_stop_rule: str = EarlyStopRule.FULL_COURSE
+    prices: tuple[PriceData, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +102,22 @@ class ProgrammeData:
     courses: tuple[str, ...]
     name_en: str = ""
     description: str = ""
+    sector: str = Sector.INDUSTRY
+
+
+@dataclass(frozen=True)
+class GrantYearData:
+    year: int
+    sector: str
+    granted_places: Decimal
+    granted_amount: Decimal
+    cofinancing_municipal: int
+    cofinancing_state: int
+    decision_reference: str = ""
+    # (grant category, SEK per årsstudieplats)
+    rates: tuple[tuple[str, Decimal], ...] = ()
+    # (kommunkod, committed co-financed places)
+    commitments: tuple[tuple[str, Decimal], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,14 +132,16 @@ class RegionStructure:
     agreements: tuple[AgreementData, ...] = ()
     courses: tuple[CourseData, ...] = ()
     programmes: tuple[ProgrammeData, ...] = field(default_factory=tuple)
+    grant_years: tuple[GrantYearData, ...] = ()
 
 
 @transaction.atomic
 def region_structure_load(
     *, acting_user: User | None, region: Region, structure: RegionStructure
 ) -> int:
-    """Create or update the region's municipalities, centres, intake office, agreements, courses
-    and programmes. Returns how many of them were created or changed.
+    """Create or update the region's municipalities, centres, intake office, agreements, courses,
+    programmes, the agreements' price lists and the grant years. Returns how many of them were
+    created or changed.
 
     Rows the data does not mention are kept: removing a centre or a programme is a decision for
     the region admin, not a side effect of a shorter file.
@@ -167,6 +209,7 @@ def region_structure_load(
                 valid_from=item.valid_from,
                 valid_until=item.valid_until,
                 parties=[municipality(code, where) for code in item.parties],
+                early_stop_rule=item.early_stop_rule,
             )
         changes += changed
     courses = {c.code: c for c in Course.objects.for_region(region)}
@@ -199,6 +242,45 @@ def region_structure_load(
                 ssyk_code=item.ssyk_code,
                 occupation=item.occupation,
                 courses=[courses[code] for code in item.courses],
+                sector=item.sector,
+            )
+        changes += changed
+    # Prices name programmes, so they come after them.
+    programmes = {p.code: p for p in Programme.objects.for_region(region)}
+    for item in structure.agreements:
+        if not item.prices:
+            continue
+        agreement = Agreement.objects.for_region(region).get(name=item.name)
+        for price in item.prices:
+            where = f"yrkescenter.agreements[{item.name}].prices[{price.programme}]"
+            if price.programme not in programmes:
+                raise RegionDataError(f"{where}: unknown programme code {price.programme}")
+            with reported_as(where):
+                _, changed = price_upsert(
+                    acting_user=acting_user,
+                    agreement=agreement,
+                    programme=programmes[price.programme],
+                    unit=price.unit,
+                    amount=price.amount,
+                )
+            changes += changed
+    for item in structure.grant_years:
+        where = f"yrkescenter.grant_years[{item.year} {item.sector}]"
+        with reported_as(where):
+            _, changed = grant_year_upsert(
+                acting_user=acting_user,
+                region=region,
+                year=item.year,
+                sector=item.sector,
+                granted_places=item.granted_places,
+                granted_amount=item.granted_amount,
+                cofinancing_municipal=item.cofinancing_municipal,
+                cofinancing_state=item.cofinancing_state,
+                decision_reference=item.decision_reference,
+                rates=dict(item.rates),
+                commitments={
+                    municipality(code, where): places for code, places in item.commitments
+                },
             )
         changes += changed
     return changes
@@ -356,13 +438,18 @@ def agreement_upsert(
     valid_from: dt.date,
     parties: list[Municipality],
     valid_until: dt.date | None = None,
+    early_stop_rule: str = EarlyStopRule.FULL_COURSE,
 ) -> tuple[Agreement, bool]:
     """An agreement and exactly these parties (a municipality that left is removed)."""
     _same_region(region, *parties)
     agreement, changes = upsert(
         Agreement,
         lookup={"region": region, "name": name},
-        values={"valid_from": valid_from, "valid_until": valid_until},
+        values={
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+            "early_stop_rule": early_stop_rule,
+        },
     )
     wanted = {party.pk for party in parties}
     if set(agreement.parties.values_list("pk", flat=True)) != wanted:
@@ -407,6 +494,7 @@ def programme_upsert(
     courses: list[Course],
     name_en: str = "",
     description: str = "",
+    sector: str = Sector.INDUSTRY,
 ) -> tuple[Programme, bool]:
     """A programme with exactly these courses, in this order. Its vp must be their sum."""
     _same_region(region, *courses)
@@ -428,6 +516,7 @@ def programme_upsert(
             "grant_category": grant_category,
             "ssyk_code": ssyk_code,
             "occupation": occupation,
+            "sector": sector,
         },
     )
     wanted = [(course.pk, position) for position, course in enumerate(courses, start=1)]
@@ -515,3 +604,240 @@ def offering_create(
         },
     )
     return offering
+
+
+# --- The price list and the state grant ---------------------------------------------------------
+
+
+@transaction.atomic
+def price_upsert(
+    *,
+    acting_user: User | None,
+    agreement: Agreement,
+    programme: Programme,
+    unit: str,
+    amount: Decimal,
+) -> tuple[Price, bool]:
+    """The agreement's price for one programme (what the home municipality pays the host
+    municipality per vp or per full-time week)."""
+    _same_region(agreement.region, programme)
+    return _audited_upsert(
+        Price,
+        acting_user=acting_user,
+        region=agreement.region,
+        action="price.upsert",
+        lookup={"agreement": agreement, "programme": programme},
+        values={"unit": unit, "amount": amount},
+    )
+
+
+@transaction.atomic
+def grant_year_upsert(
+    *,
+    acting_user: User | None,
+    region: Region,
+    year: int,
+    sector: str,
+    granted_places: Decimal,
+    granted_amount: Decimal,
+    cofinancing_municipal: int,
+    cofinancing_state: int,
+    decision_reference: str = "",
+    rates: Mapping[str, Decimal] | None = None,
+    commitments: Mapping[Municipality, Decimal] | None = None,
+) -> tuple[GrantYear, bool]:
+    """A grant year as Skolverket decided it, with its rates per grant category and the
+    municipalities' co-financing commitments that the region's data file states.
+
+    Rates and commitments the data does not name are kept. A commitment is a decision record:
+    a changed one adds a row. A commitment a rector recorded on the allocation page is a later
+    decision than the file's, so loading the file again does not override it."""
+    rates = rates or {}
+    commitments = commitments or {}
+    _same_region(region, *commitments)
+    grant_year, changes = upsert(
+        GrantYear,
+        lookup={"region": region, "year": year, "sector": sector},
+        values={
+            "granted_places": granted_places,
+            "granted_amount": granted_amount,
+            "cofinancing_municipal": cofinancing_municipal,
+            "cofinancing_state": cofinancing_state,
+            "decision_reference": decision_reference,
+        },
+    )
+    changed_rates = {}
+    for category, amount in sorted(rates.items()):
+        _rate, changed = upsert(
+            GrantRate,
+            lookup={"grant_year": grant_year, "grant_category": category},
+            values={"amount_per_place": amount},
+        )
+        if changed:
+            changed_rates[category] = str(amount)
+    if changed_rates:
+        changes["rates"] = changed_rates
+    in_force = {row.municipality_id: row for row in current_commitments(grant_year)}
+    new_rows = []
+    for municipality, places in commitments.items():
+        row = in_force.get(municipality.pk)
+        if row is not None and (row.decided_by_id is not None or row.places == places):
+            continue
+        # No user and no reason: the page says it came from the region's data file.
+        new_row = CofinancingCommitment(
+            grant_year=grant_year, municipality=municipality, places=places
+        )
+        new_row.full_clean()
+        new_rows.append(new_row)
+    if new_rows:
+        CofinancingCommitment.objects.bulk_create(new_rows)
+        changes["commitments"] = {row.municipality.code: str(row.places) for row in new_rows}
+    if changes:
+        audit_record(
+            acting_user=acting_user,
+            region=region,
+            action="grant_year.upsert",
+            target=grant_year,
+            data=changes,
+        )
+    return grant_year, bool(changes)
+
+
+@transaction.atomic
+def commitment_record(
+    *,
+    acting_user: User,
+    grant_year: GrantYear,
+    municipality: Municipality,
+    places: Decimal,
+    reason: str,
+) -> CofinancingCommitment:
+    """Record a municipality's co-financed places in the grant year. Earlier commitments stay;
+    the latest one counts. Who may speak for which municipality is the caller's check: a rector
+    for their own municipality, a region admin for any party."""
+    errors = {}
+    if municipality.region_id != grant_year.region_id:
+        errors["municipality"] = _("Choose a municipality of this region.")
+    elif not municipality.is_party:
+        errors["municipality"] = _(
+            "Only a party to the cooperation agreement co-finances the region's grant."
+        )
+    if places is None or places < 0:
+        errors["places"] = _("Enter the committed places, zero or more.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Say why the commitment is set or changed.")
+    if errors:
+        raise ValidationError(errors)
+    row = CofinancingCommitment(
+        grant_year=grant_year,
+        municipality=municipality,
+        places=places,
+        reason=reason.strip(),
+        decided_by=acting_user,
+    )
+    row.full_clean()
+    row.save()
+    audit_record(
+        acting_user=acting_user,
+        region=grant_year.region,
+        action="cofinancing_commitment.record",
+        target=row,
+        data={"municipality": municipality.code, "places": str(places), "reason": row.reason},
+    )
+    return row
+
+
+@transaction.atomic
+def allocation_save(
+    *,
+    acting_user: User,
+    grant_year: GrantYear,
+    seats_by_offering: Mapping[int, int] | Iterable[tuple[int, int]],
+    reason: str,
+    based_on_version: int | None,
+) -> Allocation:
+    """Save the rectors' allocation of the grant year's places as a new version, and put its
+    seats in force as the offerings' state-funded seats (0 for an offering not listed).
+
+    `based_on_version` is the version the rector had on screen (None when there was none);
+    when someone saved in between, both versions are kept and the new one is in force."""
+    # Lock the grant year so two rectors saving at once get consecutive versions, neither lost.
+    grant_year = GrantYear.objects.select_for_update().get(pk=grant_year.pk)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the allocation is made or changed.")})
+    seats = {int(pk): int(n) for pk, n in dict(seats_by_offering).items()}
+    offerings = {offering.pk: offering for offering in grant_year_offerings(grant_year)}
+    last = (
+        Allocation.objects.filter(grant_year=grant_year).aggregate(last=Max("version"))["last"] or 0
+    )
+    errors = []
+    if based_on_version is not None and not 0 <= based_on_version <= last:
+        errors.append(
+            _("There is no version %(version)s to base this on.") % {"version": based_on_version}
+        )
+    for pk, count in seats.items():
+        offering = offerings.get(pk)
+        if offering is None:
+            errors.append(
+                _("Offering %(pk)s does not count towards the grant year %(grant_year)s.")
+                % {"pk": pk, "grant_year": grant_year}
+            )
+        elif not 0 <= count <= offering.seats:
+            errors.append(
+                _("%(offering)s has %(seats)s seats: it cannot have %(count)s state-funded seats.")
+                % {"offering": offering, "seats": offering.seats, "count": count}
+            )
+    if errors:
+        raise ValidationError(errors)
+    used = sum(
+        (places_for(seats=count, vp=offerings[pk].programme.vp) for pk, count in seats.items()),
+        Decimal(0),
+    )
+    if used > grant_year.granted_places:
+        raise ValidationError(
+            _(
+                "The allocation uses %(used)s årsstudieplatser but the grant is %(granted)s: "
+                "remove %(excess)s."
+            )
+            % {
+                "used": number_format(used.quantize(CENT, rounding=ROUND_HALF_UP), 2),
+                "granted": number_format(grant_year.granted_places, 2),
+                # Rounded up, so that removing what it says is always enough.
+                "excess": number_format(
+                    (used - grant_year.granted_places).quantize(CENT, rounding=ROUND_UP), 2
+                ),
+            },
+            code="exceeds_grant",
+        )
+    allocation = Allocation.objects.create(
+        grant_year=grant_year,
+        version=last + 1,
+        based_on_version=based_on_version,
+        reason=reason.strip(),
+        decided_by=acting_user,
+    )
+    AllocationLine.objects.bulk_create(
+        AllocationLine(allocation=allocation, offering_id=pk, seats=seats.get(pk, 0))
+        for pk in offerings
+    )
+    changed = []
+    for offering in offerings.values():
+        wanted = seats.get(offering.pk, 0)
+        if offering.state_funded_seats != wanted:
+            offering.state_funded_seats = wanted
+            changed.append(offering)
+    Offering.objects.bulk_update(changed, ["state_funded_seats"])
+    audit_record(
+        acting_user=acting_user,
+        region=grant_year.region,
+        action="allocation.save",
+        target=allocation,
+        data={
+            "version": allocation.version,
+            "based_on_version": based_on_version,
+            "reason": allocation.reason,
+            "seats": {str(pk): seats.get(pk, 0) for pk in offerings},
+            "places": str(used),
+        },
+    )
+    return allocation

@@ -24,6 +24,7 @@ from accounts.permissions import role_required
 from accounts.selectors import membership_in_role
 from accounts.tenancy import get_scoped_or_404
 from admissions import forms
+from admissions.enrolment_selectors import enrolments_of
 from admissions.models import ApplicationStatus, DocumentKind
 from admissions.selectors import (
     application_for_status_page,
@@ -162,6 +163,7 @@ def application_detail(request, pk: int):
             if application.status == ApplicationStatus.DRAFT
             else [],
             "step_titles": STEP_TITLES,
+            "enrolments": enrolments_of(application),
         },
     )
 

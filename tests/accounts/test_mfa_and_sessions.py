@@ -5,10 +5,10 @@ from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Role
+from accounts.models import STAFF_ROLES, Role
 from tests.factories import MembershipFactory, UserFactory, current_totp_code, enrol_totp
 
-STAFF = [role for role in Role if role != Role.APPLICANT]
+STAFF = list(STAFF_ROLES)
 
 
 @pytest.fixture

@@ -1,20 +1,38 @@
-"""python manage.py seed_demo [--applicants 300]
+"""python manage.py seed_demo [--applicants 300] [--past-applicants 60]
 
 Demo data for trying Yrkesporten out: loads Värmland if it is missing, opens the HT 2027 intake
-period with offerings at every centre, adds synthetic applicants and one account per role, and
-prints how to log in. Running it again adds nothing.
+period with offerings at every centre, adds synthetic applicants and one account per role, plays
+the past term HT 2026 through (admitted, answered, started, some stopped early), and prints how
+to log in. Running it again adds nothing.
 """
 
+import importlib
+import importlib.util
 import time
 
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import STAFF_ROLES
 from accounts.region_files import RegionDataError, validation_message
-from admissions.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_seed
+from admissions.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PAST_APPLICANTS, demo_seed
+from admissions.models import Enrolment
+
+
+def later_demo_parts():
+    """The demo contributions of the apps that build on admissions (validation, industriradet):
+    each may have `<app>/demo.py` with `seed_part(*, region) -> str`, so admissions seeds them
+    without importing them."""
+    for app_config in apps.get_app_configs():
+        module_name = f"{app_config.name}.demo"
+        if app_config.name == "admissions" or importlib.util.find_spec(module_name) is None:
+            continue
+        seed_part = getattr(importlib.import_module(module_name), "seed_part", None)
+        if seed_part is not None:
+            yield seed_part
 
 
 def totp_code(secret: str) -> str:
@@ -33,12 +51,22 @@ class Command(BaseCommand):
             default=300,
             help="How many synthetic applicants to create the first time (default 300)",
         )
+        parser.add_argument(
+            "--past-applicants",
+            type=int,
+            default=PAST_APPLICANTS,
+            help=(
+                "How many synthetic applicants the past term HT 2026 gets the first time "
+                f"(default {PAST_APPLICANTS})"
+            ),
+        )
 
-    def handle(self, *args, applicants: int, **options):
-        if applicants < 0:
-            raise CommandError("--applicants cannot be negative")
+    def handle(self, *args, applicants: int, past_applicants: int, **options):
+        if applicants < 0 or past_applicants < 0:
+            raise CommandError("--applicants and --past-applicants cannot be negative")
         try:
-            result = demo_seed(applicants=applicants)
+            result = demo_seed(applicants=applicants, past_applicants=past_applicants)
+            part_reports = [seed_part(region=result.region) for seed_part in later_demo_parts()]
         except RegionDataError as error:
             raise CommandError(str(error)) from error
         except ValidationError as error:
@@ -52,6 +80,19 @@ class Command(BaseCommand):
             f"({period.offerings.count()} offerings, {period.applications.count()} applications "
             "in all)."
         )
+        past = result.past_period
+        if past is not None:
+            self.stdout.write(
+                f"{past.name}: {result.past_offerings_created} offerings, "
+                f"{result.past_applications_created} applications and "
+                f"{result.enrolments_created} enrolments created "
+                f"({past.applications.count()} applications, "
+                f"{Enrolment.objects.filter(offering__intake_period=past).count()} enrolments "
+                "in all)."
+            )
+        for report in part_reports:
+            if report:
+                self.stdout.write(report)
         self.stdout.write("")
         self.stdout.write(
             self.style.WARNING("DEMO ACCOUNTS - for demonstration only, never in production")

@@ -1,0 +1,222 @@
+"""Reads of the cost settlement between municipalities: the terms a membership may settle, and
+everything one term's settlement is computed from, in a fixed number of queries whatever the
+number of students, offerings or grant years (admissions/settlement.py does the arithmetic).
+
+The grant reads are done here in bulk rather than through yrkescenter.selectors
+(`commitments_current`, `rates_of`, one grant year per call) because a term can touch several
+grant years (one per start year and sector), and the page must not cost queries per year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, ExtractYear
+
+from accounts.models import Membership, Role
+from accounts.tenancy import get_scoped_or_404
+from admissions.models import Enrolment, EnrolmentStatus, StudyPathCredit
+from yrkescenter.models import (
+    Agreement,
+    CofinancingCommitment,
+    GrantRate,
+    GrantYear,
+    IntakePeriod,
+    Municipality,
+    Offering,
+    Price,
+)
+
+# Who may open the settlement pages at all; what each of them sees is settlement.scope_for's.
+SETTLEMENT_ROLES = (Role.RECTOR, Role.REGION_ADMIN, Role.COUNCIL_MEMBER)
+# Who may see students (drill-down, per-municipality pages, exports).
+STUDENT_ROLES = (Role.RECTOR, Role.REGION_ADMIN)
+
+SETTLED_STATUSES = (
+    EnrolmentStatus.STARTED,
+    EnrolmentStatus.INTERRUPTED,
+    EnrolmentStatus.COMPLETED,
+)
+
+
+def settlement_periods_for(membership: Membership | None) -> QuerySet[IntakePeriod]:
+    """The terms of the membership's region, newest first, with how many students started."""
+    if membership is None or membership.role not in SETTLEMENT_ROLES:
+        return IntakePeriod.objects.none()
+    return (
+        IntakePeriod.objects.visible_to(membership)
+        .annotate(
+            enrolment_count=Count(
+                "offerings__enrolments",
+                filter=Q(offerings__enrolments__status__in=SETTLED_STATUSES),
+            )
+        )
+        .order_by("-starts_on", "-pk")
+    )
+
+
+def get_period_for(request, pk) -> IntakePeriod:
+    return get_scoped_or_404(
+        IntakePeriod.objects.visible_to(request.membership).select_related("region"), pk=pk
+    )
+
+
+def get_municipality_by_code(region, code: str) -> Municipality:
+    """A municipality of the region by its kommunkod; unknown codes are a 404."""
+    return get_scoped_or_404(Municipality.objects.for_region(region), code=code)
+
+
+class EnrolmentRow(NamedTuple):
+    """One started student as the settlement reads them: plain values, no model instances (a
+    term has thousands; building a model graph per row cost ten times the query)."""
+
+    id: int
+    offering_id: int
+    started_on: dt.date
+    status: str
+    ended_on: dt.date | None
+    reference: str
+    first_name: str
+    last_name: str
+    home_id: int | None
+    home_code: str | None
+    home_name: str | None
+    home_is_party: bool | None
+    credited_vp: int  # courses of the programme the student need not study (validation)
+
+    @property
+    def student_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+ENROLMENT_COLUMNS = (
+    "id",
+    "offering_id",
+    "started_on",
+    "status",
+    "ended_on",
+    "application__reference",
+    "application__first_name",
+    "application__last_name",
+    "application__home_municipality_id",
+    "application__home_municipality__code",
+    "application__home_municipality__name",
+    "application__home_municipality__is_party",
+    "credited_vp",
+)
+
+
+def _credited_vp():
+    """The vp of the student's credited courses that belong to the offering's programme: they
+    shorten the study path, so they are neither charged nor counted as grant places."""
+    credited = (
+        StudyPathCredit.objects.filter(
+            application_id=OuterRef("application_id"),
+            withdrawn_at__isnull=True,
+            course__programmes=OuterRef("offering__programme_id"),
+        )
+        .order_by()
+        .values("application_id")
+        .annotate(total=Sum("vp"))
+        .values("total")
+    )
+    return Coalesce(Subquery(credited), 0)
+
+
+@dataclass(frozen=True)
+class SettlementInputs:
+    """The rows one term's settlement is computed from."""
+
+    period: IntakePeriod
+    # The term's offerings and every other offering that counts in the same grant years (the
+    # grant is used by the whole calendar year, not by one term), with programme and centre.
+    offerings: dict[int, Offering]
+    # Their students, in order of offering, start date and id.
+    enrolments: tuple[EnrolmentRow, ...]
+    agreements: tuple[Agreement, ...]  # the region's, newest first
+    prices: dict[tuple[int, int], Price]  # (agreement id, programme id) -> price
+    grant_years: dict[tuple[int, str], GrantYear]  # (year, sector) -> grant year
+    rates: dict[tuple[int, str], Decimal]  # (grant year id, grant category) -> SEK per place
+    # grant year id -> municipality id -> co-financed places in force (the latest row counts)
+    commitments: dict[int, dict[int, Decimal]]
+    # The committing municipalities, so one without students still shows its commitment.
+    committing: dict[int, Municipality]
+
+    @property
+    def touched(self) -> frozenset[tuple[int, str]]:
+        """(year, sector) of the term's offerings: the grant years the term counts in."""
+        return frozenset(
+            (offering.starts_on.year, offering.programme.sector)
+            for offering in self.offerings.values()
+            if offering.intake_period_id == self.period.pk
+        )
+
+
+def settlement_inputs(period: IntakePeriod) -> SettlementInputs:
+    """Seven queries, whatever the size of the term."""
+    region_id = period.region_id
+    term_years = (
+        Offering.objects.filter(intake_period=period)
+        .annotate(year=ExtractYear("starts_on"))
+        .values("year")
+    )
+    in_scope = Q(intake_period=period) | Q(region_id=region_id, starts_on__year__in=term_years)
+    offerings = {
+        offering.pk: offering
+        for offering in Offering.objects.filter(in_scope).select_related(
+            "programme", "centre__host_municipality"
+        )
+    }
+    years = sorted({offering.starts_on.year for offering in offerings.values()})
+    enrolments = tuple(
+        EnrolmentRow(*row)
+        for row in Enrolment.objects.filter(
+            offering_id__in=Offering.objects.filter(in_scope).values("pk"),
+            status__in=SETTLED_STATUSES,
+        )
+        .annotate(credited_vp=_credited_vp())
+        .order_by("offering_id", "started_on", "id")
+        .values_list(*ENROLMENT_COLUMNS)
+    )
+    agreements = tuple(Agreement.objects.filter(region_id=region_id).order_by("-valid_from", "-pk"))
+    prices = {
+        (price.agreement_id, price.programme_id): price
+        for price in Price.objects.filter(agreement__region_id=region_id)
+    }
+    grant_years = {
+        (grant_year.year, grant_year.sector): grant_year
+        for grant_year in GrantYear.objects.filter(region_id=region_id, year__in=years)
+    }
+    rates = {
+        (grant_year_id, category): amount
+        for grant_year_id, category, amount in GrantRate.objects.filter(
+            grant_year__region_id=region_id, grant_year__year__in=years
+        ).values_list("grant_year_id", "grant_category", "amount_per_place")
+    }
+    commitments: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    committing: dict[int, Municipality] = {}
+    # Oldest first, so the latest decision of each municipality is the one left.
+    for commitment in (
+        CofinancingCommitment.objects.filter(
+            grant_year__region_id=region_id, grant_year__year__in=years
+        )
+        .select_related("municipality")
+        .order_by("decided_at", "id")
+    ):
+        commitments[commitment.grant_year_id][commitment.municipality_id] = commitment.places
+        committing[commitment.municipality_id] = commitment.municipality
+    return SettlementInputs(
+        period=period,
+        offerings=offerings,
+        enrolments=enrolments,
+        agreements=agreements,
+        prices=prices,
+        grant_years=grant_years,
+        rates=rates,
+        commitments=dict(commitments),
+        committing=committing,
+    )

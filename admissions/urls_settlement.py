@@ -1,0 +1,24 @@
+from django.urls import path
+
+from admissions.views import settlement
+
+# Municipality codes (kommunkod) in these URLs are public registry codes, not personal data.
+urlpatterns = [
+    path("", settlement.settlement_index, name="settlement_index"),
+    path("<int:pk>/", settlement.settlement_detail, name="settlement_detail"),
+    path(
+        "<int:pk>/kommun/<str:code>/",
+        settlement.settlement_municipality,
+        name="settlement_municipality",
+    ),
+    path(
+        "<int:pk>/betalare/<str:home>/vard/<str:host>/",
+        settlement.settlement_cell,
+        name="settlement_cell",
+    ),
+    path(
+        "<int:pk>/export/<str:file_format>/",
+        settlement.settlement_export_download,
+        name="settlement_export",
+    ),
+]
