@@ -13,6 +13,8 @@ urlpatterns = [
     path("konto/", include("accounts.urls")),
     path("yrkescenter/", include("yrkescenter.urls")),
     path("validering/", include("validation.urls")),
+    path("industriradet/", include("industriradet.urls")),
+    path("statistik/", include("industriradet.urls_public")),
     path("", include("admissions.urls")),
     path("", account_views.home, name="home"),
 ]

@@ -132,6 +132,9 @@ READ_ONLY_ADMIN_MODELS = {
     "yrkescenter.cofinancingcommitment",
     "yrkescenter.allocation",
     "validation.validationcase",
+    "industriradet.competenceneed",
+    "industriradet.aploffer",
+    "industriradet.aplbooking",
 }
 
 

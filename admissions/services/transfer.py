@@ -12,7 +12,6 @@ failure while saving rolls every row back.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from collections import defaultdict
@@ -40,6 +39,10 @@ from admissions.models import (
     SelectionGroupDecision,
 )
 from admissions.services.applications import ApplicantDetails, application_submit
+
+# ImportFileError is re-exported: the views (and callers) catch it from this module.
+from admissions.tabular_import import ImportFileError as ImportFileError
+from admissions.tabular_import import csv_dataset_read
 from yrkescenter.models import IntakePeriod, Municipality, Offering
 
 # Who may use import and export at all, and who may see full identity numbers in an export.
@@ -204,10 +207,6 @@ def import_max_rows() -> int:
     return getattr(settings, "TRANSFER_IMPORT_MAX_ROWS", 2000)
 
 
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (encoding, columns, size); the message says why."""
-
-
 class ImportRefused(Exception):
     """The import was refused: nothing was saved. `preview` says which rows and why."""
 
@@ -309,45 +308,13 @@ def import_dataset_read(content: bytes) -> tablib.Dataset:
     """The rows of an uploaded CSV: UTF-8 with or without a byte order mark (or the Windows
     encoding older Swedish Excel saves in), separated by ";" or ",", with the header names in
     lower case."""
-    if len(content) > import_max_bytes():
-        raise ImportFileError(
-            _("The file is too large (at most %(size)s MB).")
-            % {"size": import_max_bytes() // (1024 * 1024)}
-        )
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")
-    if "\x00" in text:
-        raise ImportFileError(_("The file is not a CSV file."))
-    header = text.split("\n", 1)[0]
-    delimiter = ";" if header.count(";") >= header.count(",") else ","
-    try:
-        dataset = base_formats.CSV().create_dataset(text, delimiter=delimiter)
-    except (csv.Error, tablib.InvalidDimensions) as error:
-        raise ImportFileError(
-            _("The file could not be read as CSV: a row has more cells than the header.")
-        ) from error
-    headers = [str(name or "").strip().lower() for name in dataset.headers or []]
-    missing = [name for name in REQUIRED_COLUMNS if name not in headers]
-    if missing:
-        raise ImportFileError(
-            _("The file lacks the column(s) %(columns)s.") % {"columns": ", ".join(missing)}
-        )
-    unknown = [name for name in headers if name and name not in IMPORT_COLUMNS]
-    if unknown:
-        raise ImportFileError(
-            _("The file has unknown column(s) %(columns)s.") % {"columns": ", ".join(unknown)}
-        )
-    dataset.headers = headers
-    if not len(dataset):
-        raise ImportFileError(_("The file has no rows under its header."))
-    if len(dataset) > import_max_rows():
-        raise ImportFileError(
-            _("The file has %(rows)s rows; import at most %(max)s at a time.")
-            % {"rows": len(dataset), "max": import_max_rows()}
-        )
-    return dataset
+    return csv_dataset_read(
+        content,
+        required_columns=REQUIRED_COLUMNS,
+        known_columns=IMPORT_COLUMNS,
+        max_bytes=import_max_bytes(),
+        max_rows=import_max_rows(),
+    )
 
 
 def import_context_load(region: Region, dataset: tablib.Dataset) -> ImportContext:

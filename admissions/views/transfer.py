@@ -7,10 +7,7 @@ never in the cookie, never in a log.
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,41 +17,28 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.permissions import role_required
 from admissions.services import transfer
 from admissions.transfer_forms import ExportForm, ImportUploadForm
+from admissions.upload_staging import StagedUpload
 
 PENDING_SESSION_KEY = "transfer_import_token"
-PENDING_SECONDS = 30 * 60
+PENDING = StagedUpload(session_key=PENDING_SESSION_KEY, cache_prefix="admissions:transfer-import")
 
 
-def _pending_cache_key(token: str) -> str:
-    return f"admissions:transfer-import:{token}"
+def _owner(request) -> dict:
+    # The file is bound to the user and the region it was uploaded by and for.
+    return {"user": request.user.pk, "region": request.region.pk}
 
 
 def _pending_store(request, content: bytes) -> None:
-    _pending_discard(request)
-    token = secrets.token_urlsafe(32)
-    cache.set(
-        _pending_cache_key(token),
-        {"user": request.user.pk, "region": request.region.pk, "content": content},
-        PENDING_SECONDS,
-    )
-    request.session[PENDING_SESSION_KEY] = token
+    PENDING.store(request, owner=_owner(request), content=content)
 
 
 def _pending_load(request) -> bytes | None:
-    token = request.session.get(PENDING_SESSION_KEY)
-    if not token:
-        return None
-    pending = cache.get(_pending_cache_key(token))
-    # The token is bound to the user and the region it was uploaded by and for.
-    if not pending or pending["user"] != request.user.pk or pending["region"] != request.region.pk:
-        return None
-    return pending["content"]
+    pending = PENDING.load(request, owner=_owner(request))
+    return None if pending is None else pending["content"]
 
 
 def _pending_discard(request) -> None:
-    token = request.session.pop(PENDING_SESSION_KEY, None)
-    if token:
-        cache.delete(_pending_cache_key(token))
+    PENDING.discard(request)
 
 
 def _index(request, *, export_form=None, upload_form=None):

@@ -1,0 +1,104 @@
+"""Reading an uploaded file of rows for an import: the steps every import takes before it looks
+at a row (size, encoding, delimiter, columns, number of rows), and the one error they raise.
+
+Used by the intake office's import of applications and, from industriradet (a later layer), by
+the imports of outcomes and of a cluster's competence needs. `csv_dataset_read` is the whole
+reading of a CSV file; an import that reads other formats too (the needs import also reads
+XLSX) composes the steps itself.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+
+import tablib
+from django.utils.translation import gettext as _
+from import_export.formats import base_formats
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (type, encoding, columns, size); the message says why."""
+
+
+def cell_text(value) -> str:
+    """A cell as text: a spreadsheet's 7212.0 or 1780 (numbers) reads as "7212" and "1780"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def size_check(content: bytes, *, max_bytes: int) -> None:
+    if len(content) > max_bytes:
+        raise ImportFileError(
+            _("The file is too large (at most %(size)s MB).") % {"size": max_bytes // (1024 * 1024)}
+        )
+
+
+def csv_dataset_parse(content: bytes, *, not_csv_message: str | None = None) -> tablib.Dataset:
+    """The rows of a CSV file as they are: UTF-8 with or without a byte order mark (or the
+    Windows encoding older Swedish Excel saves in), separated by ";" or ",". A NUL character
+    means it is not text at all: `not_csv_message` says so (by default "not a CSV file")."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")
+    if "\x00" in text:
+        raise ImportFileError(not_csv_message or _("The file is not a CSV file."))
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") >= header.count(",") else ","
+    try:
+        return base_formats.CSV().create_dataset(text, delimiter=delimiter)
+    except (csv.Error, tablib.InvalidDimensions) as error:
+        raise ImportFileError(
+            _("The file could not be read as CSV: a row has more cells than the header.")
+        ) from error
+
+
+def columns_check(
+    dataset: tablib.Dataset, *, required_columns: Iterable[str], known_columns: Iterable[str]
+) -> None:
+    """Puts the header names in lower case; every required column is there, and no other than
+    the known ones (an empty header cell is allowed)."""
+    headers = [cell_text(name).lower() for name in dataset.headers or []]
+    missing = [name for name in required_columns if name not in headers]
+    if missing:
+        raise ImportFileError(
+            _("The file lacks the column(s) %(columns)s.") % {"columns": ", ".join(missing)}
+        )
+    known = set(known_columns)
+    unknown = [name for name in headers if name and name not in known]
+    if unknown:
+        raise ImportFileError(
+            _("The file has unknown column(s) %(columns)s.") % {"columns": ", ".join(unknown)}
+        )
+    dataset.headers = headers
+
+
+def row_count_check(dataset: tablib.Dataset, *, max_rows: int) -> None:
+    if not len(dataset):
+        raise ImportFileError(_("The file has no rows under its header."))
+    if len(dataset) > max_rows:
+        raise ImportFileError(
+            _("The file has %(rows)s rows; import at most %(max)s at a time.")
+            % {"rows": len(dataset), "max": max_rows}
+        )
+
+
+def csv_dataset_read(
+    content: bytes,
+    *,
+    required_columns: Iterable[str],
+    known_columns: Iterable[str],
+    max_bytes: int,
+    max_rows: int,
+) -> tablib.Dataset:
+    """The rows of an uploaded CSV file, with the header names in lower case, or ImportFileError
+    saying why the file as a whole cannot be imported."""
+    size_check(content, max_bytes=max_bytes)
+    dataset = csv_dataset_parse(content)
+    columns_check(dataset, required_columns=required_columns, known_columns=known_columns)
+    row_count_check(dataset, max_rows=max_rows)
+    return dataset
