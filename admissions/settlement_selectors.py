@@ -22,14 +22,13 @@ from accounts.tenancy import get_scoped_or_404
 from admissions.models import Enrolment, EnrolmentStatus, StudyPathCredit
 from yrkescenter.models import (
     Agreement,
-    CofinancingCommitment,
-    GrantRate,
     GrantYear,
     IntakePeriod,
     Municipality,
     Offering,
     Price,
 )
+from yrkescenter.selectors import current_commitments, rates_by_grant_year
 
 # Who may open the settlement pages at all; what each of them sees is settlement.scope_for's.
 SETTLEMENT_ROLES = (Role.RECTOR, Role.REGION_ADMIN, Role.COUNCIL_MEMBER)
@@ -191,22 +190,10 @@ def settlement_inputs(period: IntakePeriod) -> SettlementInputs:
         (grant_year.year, grant_year.sector): grant_year
         for grant_year in GrantYear.objects.filter(region_id=region_id, year__in=years)
     }
-    rates = {
-        (grant_year_id, category): amount
-        for grant_year_id, category, amount in GrantRate.objects.filter(
-            grant_year__region_id=region_id, grant_year__year__in=years
-        ).values_list("grant_year_id", "grant_category", "amount_per_place")
-    }
+    rates = rates_by_grant_year(grant_years.values())
     commitments: dict[int, dict[int, Decimal]] = defaultdict(dict)
     committing: dict[int, Municipality] = {}
-    # Oldest first, so the latest decision of each municipality is the one left.
-    for commitment in (
-        CofinancingCommitment.objects.filter(
-            grant_year__region_id=region_id, grant_year__year__in=years
-        )
-        .select_related("municipality")
-        .order_by("decided_at", "id")
-    ):
+    for commitment in current_commitments(grant_years.values()):
         commitments[commitment.grant_year_id][commitment.municipality_id] = commitment.places
         committing[commitment.municipality_id] = commitment.municipality
     return SettlementInputs(

@@ -152,6 +152,17 @@ def commitments_current(grant_year) -> dict[int, Decimal]:
     return dict(current_commitments(grant_year).values_list("municipality_id", "places"))
 
 
+def rates_by_grant_year(grant_years) -> dict[tuple[int, str], Decimal]:
+    """(grant year pk, grant category) -> SEK per årsstudieplats, for several grant years in
+    one query."""
+    return {
+        (grant_year_id, category): amount
+        for grant_year_id, category, amount in GrantRate.objects.filter(
+            grant_year__in=grant_years
+        ).values_list("grant_year_id", "grant_category", "amount_per_place")
+    }
+
+
 def rates_of(grant_year) -> dict[str, Decimal]:
     """Grant category -> SEK per årsstudieplats in the grant year."""
     return dict(
@@ -217,9 +228,7 @@ def grant_year_forecasts(grant_years) -> dict[int, GrantForecast]:
     if not grant_years:
         return {}
     rates: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for grant_year_id, category, amount in GrantRate.objects.filter(
-        grant_year__in=grant_years
-    ).values_list("grant_year_id", "grant_category", "amount_per_place"):
+    for (grant_year_id, category), amount in rates_by_grant_year(grant_years).items():
         rates[grant_year_id][category] = amount
     committed: dict[int, Decimal] = defaultdict(Decimal)
     for grant_year_id, places in current_commitments(grant_years).values_list(
