@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import AuditEntry, Membership
 from admissions import personnummer
@@ -18,6 +19,7 @@ from admissions.models import (
     Note,
     SelectionGroupDecision,
 )
+from yrkescenter.selectors import grant_year_offerings
 
 # Sort keys the queue offers, each with a unique tie-breaker so pages never overlap.
 SORTS = {
@@ -46,7 +48,8 @@ class QueueFilters:
     sort: str = DEFAULT_SORT
 
 
-def _latest(model, field: str):
+def latest_decision(model, field: str):
+    """`field` of the current (latest) decision of `model` on the choice of the outer row."""
     return Subquery(
         model.objects.filter(choice=OuterRef("pk")).order_by("-decided_at", "-id").values(field)[:1]
     )
@@ -71,8 +74,8 @@ def choices_with_current_decisions() -> QuerySet[Choice]:
     return (
         Choice.objects.select_related("offering__programme", "offering__centre")
         .annotate(
-            current_eligible=_latest(EligibilityDecision, "eligible"),
-            current_group=_latest(SelectionGroupDecision, "group"),
+            current_eligible=latest_decision(EligibilityDecision, "eligible"),
+            current_group=latest_decision(SelectionGroupDecision, "group"),
         )
         .order_by("rank")
     )
@@ -209,4 +212,36 @@ def bulk_selection(membership: Membership | None, pks: list[int]) -> QuerySet[Ap
             )
         )
         .order_by("reference")
+    )
+
+
+# --- demand per offering, for the rectors' allocation of the state grant --------------------
+
+
+def _count_per_offering(choices) -> Subquery:
+    return Coalesce(
+        Subquery(
+            choices.order_by().values("offering").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def offerings_with_demand(grant_year):
+    """The grant year's offerings, each with `applications` (submitted applications with a
+    choice of it) and `eligible_first_choices` (first choices of submitted applications whose
+    current eligibility decision says eligible): two subqueries, so the whole table is one
+    query."""
+    submitted = Choice.objects.filter(
+        offering=OuterRef("pk"), application__status=ApplicationStatus.SUBMITTED
+    )
+    eligible_first = (
+        submitted.filter(rank=1)
+        .annotate(current_eligible=latest_decision(EligibilityDecision, "eligible"))
+        .filter(current_eligible=True)
+    )
+    return grant_year_offerings(grant_year).annotate(
+        applications=_count_per_offering(submitted),
+        eligible_first_choices=_count_per_offering(eligible_first),
     )

@@ -18,8 +18,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,7 +27,7 @@ from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.tenancy import get_scoped_or_404
 from admissions.allocation_forms import AllocationForm, CommitmentForm, seats_field_name
-from admissions.models import ApplicationStatus, Choice, EligibilityDecision
+from admissions.review_selectors import offerings_with_demand
 from yrkescenter import services as yrkescenter_services
 from yrkescenter.grants import kronor, places_for
 from yrkescenter.models import Allocation, GrantYear
@@ -40,7 +38,6 @@ from yrkescenter.selectors import (
     current_commitments,
     grant_year_forecast,
     grant_year_forecasts,
-    grant_year_offerings,
     grant_years_for,
     rates_of,
 )
@@ -52,43 +49,6 @@ allocation_staff = role_required(*ALLOCATION_ROLES)
 def get_grant_year_for(request, pk) -> GrantYear:
     return get_scoped_or_404(
         GrantYear.objects.visible_to(request.membership).select_related("region"), pk=pk
-    )
-
-
-# --- demand -----------------------------------------------------------------------------------
-
-
-def _count_per_offering(choices) -> Subquery:
-    return Coalesce(
-        Subquery(
-            choices.order_by().values("offering").annotate(n=Count("pk")).values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
-    )
-
-
-def offerings_with_demand(grant_year):
-    """The grant year's offerings, each with `applications` (submitted applications with a
-    choice of it) and `eligible_first_choices` (first choices of submitted applications whose
-    current eligibility decision, the latest by decided_at then id, says eligible): two
-    subqueries, so the whole table is one query."""
-    submitted = Choice.objects.filter(
-        offering=OuterRef("pk"), application__status=ApplicationStatus.SUBMITTED
-    )
-    current_eligible = Subquery(
-        EligibilityDecision.objects.filter(choice=OuterRef("pk"))
-        .order_by("-decided_at", "-id")
-        .values("eligible")[:1]
-    )
-    eligible_first = (
-        submitted.filter(rank=1)
-        .annotate(current_eligible=current_eligible)
-        .filter(current_eligible=True)
-    )
-    return grant_year_offerings(grant_year).annotate(
-        applications=_count_per_offering(submitted),
-        eligible_first_choices=_count_per_offering(eligible_first),
     )
 
 
