@@ -31,6 +31,7 @@ Term VT2026 (same grant year): O4 Svetsare at Arvika from 2026-01-12, 1 state-fu
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -59,6 +60,8 @@ from yrkescenter.models import (
     Sector,
 )
 
+_serial = itertools.count(1)
+
 
 def enrol(
     offering: Offering,
@@ -75,6 +78,9 @@ def enrol(
         region=offering.region,
         intake_period=offering.intake_period,
         home_municipality=home,
+        # A name no page text contains (Faker's "Li" or "Nord" would be found in "Lines", "Nordic"),
+        # so a test can look for it in any response.
+        last_name=f"Elevsson{next(_serial)}",
         **options,
     )
     choice = ChoiceFactory(application=application, offering=offering)

@@ -47,6 +47,9 @@ def term(region, centre):
     students = admit(region, period, [welding], [welding], [welding])
     students.sort(key=lambda a: (a.last_name, a.first_name, a.pk))
     (undecided,) = admit(region, period, [cnc], answer=None)
+    # A name none of the students has, so the test can look for it in the page.
+    undecided.last_name = "Obesvaradsson"
+    undecided.save(update_fields=["last_name"])
     (far_away,) = admit(region, elsewhere.intake_period, [elsewhere])
     return {
         "welding": welding,
