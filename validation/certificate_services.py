@@ -1,6 +1,7 @@
 """Issuing competence certificates: an immutable PDF/A per issue, stored with its sha256 and a
 random verification code. Issuing again (after a correction, or in the other language) makes a
-new version; an old one is never rendered over.
+new version; an old one is never rendered over. Revoking marks a certificate as no longer
+valid; its file stays.
 
 The verification code is a secret of the certificate's holder: it is never written to the audit
 log or any log line."""
@@ -14,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -127,6 +129,51 @@ def certificate_issue(
             # the error go on.
             certificate.file.delete(save=False)
             raise
+    return certificate
+
+
+def certificate_revoke(*, acting_user: User, certificate: Certificate, reason: str) -> Certificate:
+    """Revoke a certificate that no longer certifies the result (issued in error, or the
+    result behind it was wrong): the public page then tells it is revoked and since when. The
+    PDF stays, as the record of what was issued; a revocation is not undone.
+
+    The reason is kept on the certificate, not in the audit log: it may say things about the
+    person. The certificate's row is locked, so of two revocations at once only one is stored
+    and the other is told it came too late."""
+    if not is_assessor(acting_user, certificate.case.region):
+        raise ValidationError(
+            _("Only a validation assessor of the region can revoke certificates.")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the certificate is revoked.")}, code="required")
+    with transaction.atomic():
+        certificate = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("case__region")
+            .get(pk=certificate.pk)
+        )
+        if certificate.revoked_at is not None:
+            raise ValidationError(
+                _("This certificate was already revoked on %(date)s.")
+                % {"date": date_format(timezone.localdate(certificate.revoked_at))},
+                code="revoked",
+            )
+        certificate.revoked_at = timezone.now()
+        certificate.revoked_by = acting_user
+        certificate.revocation_reason = reason
+        certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+        audit_record(
+            acting_user=acting_user,
+            region=certificate.case.region,
+            action="validation.certificate_revoke",
+            target=certificate.case,
+            data={
+                "certificate": certificate.pk,
+                "version": certificate.version,
+                "language": certificate.language,
+            },
+        )
     return certificate
 
 

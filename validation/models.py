@@ -393,7 +393,7 @@ def certificate_path(certificate, filename: str) -> str:
 class Certificate(models.Model):
     """An immutable PDF/A competence certificate of a decided case, with a public verification
     code. A corrected result gives a new version; the old one stays valid for what it said
-    unless revoked."""
+    unless revoked. Revoking keeps the file: it is the record of what was issued."""
 
     case = models.ForeignKey(ValidationCase, on_delete=models.PROTECT, related_name="certificates")
     version = models.PositiveSmallIntegerField(_("version"), default=1)
@@ -407,6 +407,15 @@ class Certificate(models.Model):
     )
     created_at = models.DateTimeField(_("issued"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    # Shown to the validation centre's staff only: the public page tells just the date.
+    revocation_reason = models.TextField(_("reason for revocation"), blank=True)
 
     objects = CaseChildQuerySet.as_manager()
 

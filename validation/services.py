@@ -13,8 +13,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -308,6 +310,8 @@ def case_open(
         errors.setdefault("standard", []).append(_("Choose a standard of the region."))
     if errors:
         raise ValidationError(errors)
+    if person is None:
+        person = _verified_applicant(region, email)
     case = _create_case(
         region,
         standard=standard,
@@ -329,9 +333,91 @@ def case_open(
         region=region,
         action="validation_case.open",
         target=case,
-        data={"source": source, "standard": standard.code},
+        data={"source": source, "standard": standard.code, "person": case.person_id},
     )
     return case
+
+
+# --- linking a directly opened case to the person's account ----------------------------------
+
+
+def _any_address(addresses) -> Q:
+    """Matches any of the addresses, ignoring case (people type capitals; allauth does not)."""
+    condition = Q(pk__in=[])
+    for address in addresses:
+        condition |= Q(email__iexact=address)
+    return condition
+
+
+def _uncontested(addresses: set[str], user: User | None = None) -> set[str]:
+    """The addresses (lower case) that no account but `user` has verified. An address two
+    accounts have verified (allauth keeps one per spelling, but older data may differ in
+    case) proves neither owner, so it links nobody."""
+    owners: dict[str, set[int]] = {}
+    for address, owner in EmailAddress.objects.filter(
+        _any_address(addresses), verified=True
+    ).values_list("email", "user_id"):
+        owners.setdefault(address.strip().lower(), set()).add(owner)
+    return {
+        address
+        for address, users in owners.items()
+        if len(users) == 1 and (user is None or users == {user.pk})
+    }
+
+
+def _verified_applicant(region: Region, email: str) -> User | None:
+    """The region's applicant who has verified this e-mail address, or None. Only a verified
+    address proves that the account belongs to the person the centre wrote down; a typed
+    address alone could hand someone else's case (and certificate) to whoever registered it."""
+    address = email.strip().lower()
+    if not address or not _uncontested({address}):
+        return None
+    return User.objects.filter(
+        emailaddress__email__iexact=address,
+        emailaddress__verified=True,
+        memberships__region=region,
+        memberships__role=Role.APPLICANT,
+    ).first()
+
+
+@transaction.atomic
+def cases_claim(*, user: User, region: Region) -> list[ValidationCase]:
+    """Link the region's unlinked cases whose e-mail address is one the user has verified to
+    the user, so a case opened directly (a referral, an employer, the person's own request)
+    reaches the person's page once they sign in. A case linked to anyone is never re-linked,
+    and an unverified address links nothing. Idempotent: a second call finds nothing left to
+    link. Returns the cases linked now."""
+    if not Membership.objects.filter(user=user, region=region, role=Role.APPLICANT).exists():
+        return []
+    verified = {
+        address.strip().lower()
+        for address in EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+    } - {""}
+    addresses = _uncontested(verified, user) if verified else set()
+    if not addresses:
+        return []
+    # Locked and filtered in one query: a case another request links meanwhile is no longer
+    # unlinked when the lock is granted, so it is left alone.
+    cases = list(
+        ValidationCase.objects.select_for_update(of=("self",))
+        .for_region(region)
+        .filter(_any_address(addresses), person__isnull=True)
+        .order_by("pk")
+    )
+    for case in cases:
+        case.person = user
+        case.save(update_fields=["person"])
+        audit_record(
+            acting_user=user,
+            region=region,
+            action="validation_case.claim",
+            target=case,
+            role=Role.APPLICANT,
+            data={"case": case.pk, "person": user.pk},
+        )
+    return cases
 
 
 # --- the steps -------------------------------------------------------------------------------

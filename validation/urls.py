@@ -26,6 +26,7 @@ urlpatterns = [
     path("mina/", person.my_validations, name="my_validations"),
     path("kontroll/", certificates.verify, name="verify"),
     path("intyg/<int:pk>/", certificates.certificate_download, name="certificate_download"),
+    path("intyg/<int:pk>/aterkalla/", certificates.certificate_revoke, name="certificate_revoke"),
     path("arenden/<int:pk>/intyg/", certificates.case_certificates, name="case_certificates"),
     path("arenden/<int:pk>/intyg/ny/", certificates.certificate_issue, name="certificate_issue"),
     path("ansokningar/<int:pk>/", fragments.application_results, name="application_results"),

@@ -9,7 +9,8 @@ the certificate issued in English. The intake office sees the results, with the 
 cite, on the application page (an htmx fragment). The applicant logs in, finds the case on
 their validation page and downloads the certificate, whose text names them and the standard. An
 anonymous visitor checks the code on the public page, which confirms it and refuses a forged
-one. axe-core checks every page visited; the follow-up page is checked too.
+one. The second assessor then revokes the certificate with a reason, and the public page says
+so. axe-core checks every page visited; the follow-up page is checked too.
 
 English is used throughout, and elements are found by ids, names, URLs and attributes, so the
 Swedish catalogue can change freely.
@@ -317,7 +318,27 @@ def test_from_the_request_in_an_application_to_the_downloaded_certificate(
     expect(verdict).not_to_contain_text(LAST_NAME)
     axe.check(visitor, "verify-forged")
 
-    # --- 10. The centre's follow-up counts the case. -----------------------------------------
+    # --- 10. The centre revokes the certificate; the public check says so. -------------------
+    second.goto(certificates_url)
+    revoke_url = path_of("validation:certificate_revoke", pk=certificate.pk)
+    revoke_form = second.locator(f"form[action='{revoke_url}']")
+    second.locator("#certificates details summary").click()
+    axe.check(second, "certificates-revoke-form")
+    revoke_form.locator("textarea").fill("Issued to the wrong standard.")
+    revoke_form.locator("button[type=submit]").click()
+    second.wait_for_url(f"**{certificates_url}")
+    expect(second.locator("#certificates")).to_contain_text("Issued to the wrong standard.")
+    expect(second.locator(f"form[action='{revoke_url}']")).to_have_count(0)
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is not None
+    axe.check(second, "certificates-revoked")
+    visitor.locator("#id_code").fill(certificate.verification_code)
+    visitor.locator("main form button[type=submit]").click()
+    expect(verdict).to_contain_text("The certificate is genuine but has been revoked")
+    expect(verdict).not_to_contain_text("Issued to the wrong standard.")
+    axe.check(visitor, "verify-revoked")
+
+    # --- 11. The centre's follow-up counts the case. -----------------------------------------
     desk.goto(path_of("validation:stats"))
     cases_row = desk.locator(f"#cases-{standard.pk}")
     expect(cases_row.locator("td").nth(0)).to_have_text("1")  # opened
@@ -327,5 +348,5 @@ def test_from_the_request_in_an_application_to_the_downloaded_certificate(
     expect(results_row.locator("td").nth(5)).to_have_text("200")  # credited vp
     axe.check(desk, "stats")
 
-    # --- 11. axe-core: nothing serious or critical on any page of the journey. ---------------
+    # --- 12. axe-core: nothing serious or critical on any page of the journey. ---------------
     assert not axe.found, "axe-core found serious or critical violations:\n" + axe.report()

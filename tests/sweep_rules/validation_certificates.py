@@ -1,5 +1,5 @@
-"""Certificates, the public verification page, the person's validation page, the intake
-office's results fragment on an application, and the follow-up.
+"""Certificates (issuing, revoking, downloading), the public verification page, the person's
+validation page, the intake office's results fragment on an application, and the follow-up.
 
 The planter adds, in each region, a certificate ("validation.certificate") to the case the case
 planter (tests/sweep_rules/validation_cases.py, which runs before this module) opened from its
@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from accounts.models import Role
-from tests.sweep import PUBLIC, REDIRECTS, ROLES, rule
+from tests.sweep import GET_NOT_ALLOWED, PUBLIC, REDIRECTS, ROLES, rule
 from validation.certificates import new_verification_code
 from validation.models import Certificate
 
@@ -25,6 +25,9 @@ RULES = {
     "validation:case_certificates": rule(ROLES, *STAFF, obj=CASE),
     "validation:certificate_issue": rule(ROLES, Role.ASSESSOR, obj=CASE, ok=REDIRECTS),
     "validation:certificate_download": rule(ROLES, *STAFF, obj="validation.certificate"),
+    "validation:certificate_revoke": rule(
+        ROLES, Role.ASSESSOR, obj="validation.certificate", ok=GET_NOT_ALLOWED
+    ),
     "validation:application_results": rule(
         ROLES,
         Role.INTAKE_OFFICER,

@@ -1,11 +1,11 @@
-"""Certificates: a case's certificates and issuing one (the validation centre's staff),
-downloading one (the person and the centre's staff), and the public page that tells whether a
-verification code is genuine.
+"""Certificates: a case's certificates, issuing and revoking one (the validation centre's
+staff), downloading one (the person and the centre's staff), and the public page that tells
+whether a verification code is genuine.
 
 The public page shows only whether the certificate is genuine and, if so, the name, the
-standard and the date of issue. It looks only among the certificates of the region whose host
-it is asked on. Verification codes are never logged: the audit entry of a check names the
-certificate, not the code.
+standard and the date of issue (and of revocation, if revoked: never why or by whom). It looks
+only among the certificates of the region whose host it is asked on. Verification codes are
+never logged: the audit entry of a check names the certificate, not the code.
 
 Rate limit (Django's cache, no dependency): after VALIDATION_VERIFY_FAILURES failed checks
 (default 20) from one client address within VALIDATION_VERIFY_WINDOW seconds (default 900) the
@@ -23,7 +23,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -44,7 +44,7 @@ from validation.certificates import (
     certificates_for_download,
     download_name,
 )
-from validation.models import CaseStatus, ValidationCase
+from validation.models import CaseStatus, Certificate, ValidationCase
 
 LANGUAGE_CHOICES = [("sv", "Svenska"), ("en", "English")]
 
@@ -53,6 +53,22 @@ class CertificateIssueForm(forms.Form):
     language = forms.ChoiceField(
         label=gettext_lazy("Language of the certificate"), choices=LANGUAGE_CHOICES
     )
+
+
+class CertificateRevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why is the certificate revoked?"),
+        help_text=gettext_lazy(
+            "Kept with the certificate for the validation centre. The public check shows only "
+            "that it is revoked and when."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def _revoke_prefix(certificate) -> str:
+    # One form per certificate on the page: the prefix keeps their fields' ids apart.
+    return f"revoke-{certificate.pk}"
 
 
 class VerifyForm(forms.Form):
@@ -75,18 +91,42 @@ def _case_for(request, pk: int) -> ValidationCase:
     )
 
 
-def _render_case_certificates(request, case, *, form=None, status=200):
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal on the form: next to the field it names, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _render_case_certificates(request, case, *, form=None, revoke_form=None, status=200):
+    """`revoke_form` is a bound form that failed; its certificate shows it with the input kept,
+    the others an empty one."""
     template = "validation/certificates/case_certificates.html"
     if request.htmx:
         template += "#certificates"
     language = case.language if case.language in LANGUAGES else "sv"
+    can_revoke = request.membership.role == Role.ASSESSOR
+    certificates = case.certificates.select_related("issued_by", "revoked_by").order_by("-version")
+    rows = []
+    for certificate in certificates:
+        row_form = None
+        if can_revoke and certificate.revoked_at is None:
+            prefix = _revoke_prefix(certificate)
+            if revoke_form is not None and revoke_form.prefix == prefix:
+                row_form = revoke_form
+            else:
+                row_form = CertificateRevokeForm(prefix=prefix)
+        rows.append({"certificate": certificate, "revoke_form": row_form})
     return render(
         request,
         template,
         {
             "case": case,
             "standard_name": in_language(case.standard, translation.get_language()),
-            "certificates": case.certificates.select_related("issued_by").order_by("-version"),
+            "rows": rows,
+            "revoke_form": revoke_form,
             "form": form or CertificateIssueForm(initial={"language": language}),
             "can_issue": request.membership.role == Role.ASSESSOR
             and case.status == CaseStatus.DECIDED,
@@ -120,11 +160,7 @@ def certificate_issue(request, pk: int):
                 base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            _add_errors(form, error)
         else:
             messages.success(
                 request,
@@ -132,6 +168,36 @@ def certificate_issue(request, pk: int):
             )
             return redirect(target)
     return _render_case_certificates(request, case, form=form, status=400)
+
+
+@role_required(Role.ASSESSOR)
+def certificate_revoke(request, pk: int):
+    """POST only. The certificate is looked up before the method is checked, so another
+    region's certificate answers 404 to any method, exactly like a missing one."""
+    certificate = get_scoped_or_404(
+        Certificate.objects.visible_to(request.membership).select_related("case__region"), pk=pk
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    case = _case_for(request, certificate.case_id)
+    target = reverse("validation:case_certificates", args=[case.pk])
+    form = CertificateRevokeForm(request.POST, prefix=_revoke_prefix(certificate))
+    if form.is_valid():
+        try:
+            certificate_services.certificate_revoke(
+                acting_user=request.user,
+                certificate=certificate,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Certificate version %(version)s is revoked.") % {"version": certificate.version},
+            )
+            return redirect(target)
+    return _render_case_certificates(request, case, revoke_form=form, status=400)
 
 
 # --- downloading -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The person's own page: their validation cases with status, results per area, upcoming
 appointments and certificates to download; and the validation requests in their applications
-that the centre has not opened a case for yet."""
+that the centre has not opened a case for yet. A case the centre opened directly is linked here
+once the person has verified the e-mail address the centre wrote down."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role
 from accounts.permissions import role_required
 from admissions.models import Application, ApplicationStatus
+from validation import services
 from validation.case_summaries import case_summaries
 from validation.models import ValidationCase
 
@@ -18,6 +20,11 @@ from validation.models import ValidationCase
 @require_GET
 def my_validations(request):
     membership = request.membership
+    # A write on a GET, on purpose: it only attaches the signed-in person's own cases (by an
+    # e-mail address they have verified, never one already linked to someone) and is
+    # idempotent, so reloading or prefetching the page changes nothing more. Doing it here
+    # means a case opened before the person had an account shows up the first time they look.
+    services.cases_claim(user=request.user, region=request.region)
     # visible_to gives an applicant exactly the cases where they are the person.
     cases = ValidationCase.objects.visible_to(membership).select_related("standard", "application")
     waiting = (
