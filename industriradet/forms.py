@@ -152,13 +152,3 @@ class AplBookingForm(forms.Form):
             f"{enrolment.application.first_name} {enrolment.application.last_name} "
             f"({enrolment.application.reference})"
         )
-
-
-def put_errors(form: forms.Form, error) -> None:
-    """A service's ValidationError on the form: each field's errors next to the field, the
-    rest (and errors of fields the form does not show) at the top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.form_errors import put_errors
 from accounts.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from accounts.models import Role
 from accounts.permissions import role_required
@@ -217,7 +218,7 @@ def _form_step(request, application, step: str):
         except ValidationError as error:
             # The service's own checks (e.g. a municipality of another region): shown on the
             # form like the form's, and nothing of this step is saved.
-            _add_errors(form, error)
+            put_errors(form, error)
         if request.htmx:
             return render(request, "admissions/apply/_autosave.html", {"form": form})
         if not form.errors:
@@ -236,14 +237,6 @@ def _form_step(request, application, step: str):
         step,
         {"form": form, "warnings": eligibility_warnings(application)},
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _choices_step(request, application):
@@ -331,7 +324,7 @@ def _documents_step(request, application):
                     file=form.cleaned_data["file"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                put_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -433,7 +426,7 @@ def completion_answer_view(request, pk: int):
                     files=form.files_to_upload(),
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                put_errors(form, error)
             else:
                 messages.success(request, _("Thank you. The intake office has your answer."))
                 return redirect("admissions:application_detail", pk=application.pk)

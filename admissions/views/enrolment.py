@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.form_errors import put_errors
 from accounts.models import Role
 from accounts.permissions import role_required
 from admissions.enrolment_forms import (
@@ -104,14 +105,6 @@ def enrolment_offering(request, pk: int):
     return _render_offering(request, get_enrolment_offering_for(request, pk))
 
 
-def _put_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _record(request, *, offering_pk: int, form, key: tuple, call, done: str):
     """POST: parse the row's form and call one service; back to the offering with a message,
     or the offering page again with the row's form as typed and its errors."""
@@ -119,7 +112,7 @@ def _record(request, *, offering_pk: int, form, key: tuple, call, done: str):
         try:
             call(form.cleaned_data)
         except ValidationError as error:
-            _put_errors(form, error)
+            put_errors(form, error)
         else:
             messages.success(request, done)
             return redirect("admissions:enrolment_offering", pk=offering_pk)
@@ -205,7 +198,7 @@ def enrolment_correct(request, pk: int):
                 acting_user=request.user, enrolment=enrolment, **form.cleaned_data
             )
         except ValidationError as error:
-            _put_errors(form, error)
+            put_errors(form, error)
         else:
             messages.success(
                 request,

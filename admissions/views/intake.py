@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.form_errors import put_errors
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.tenancy import get_scoped_or_404
@@ -217,14 +218,6 @@ def _to_detail(application_pk: int, anchor: str = ""):
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
-def _put_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _decide_on_choice(request, pk: int, *, form_class, bound_key: str, decide, saved: str):
     """A per-choice decision: POST parses its form and calls one decision service, then goes back
     to the application; errors re-render the application with the form as typed. GET (a
@@ -237,7 +230,7 @@ def _decide_on_choice(request, pk: int, *, form_class, bound_key: str, decide, s
         try:
             decide(acting_user=request.user, choice=choice, **form.cleaned_data)
         except ValidationError as error:
-            _put_errors(form, error)
+            put_errors(form, error)
         else:
             messages.success(request, saved % {"rank": choice.rank})
             return _to_detail(choice.application_id, f"choice-{choice.pk}")
@@ -284,7 +277,7 @@ def note_create(request, pk: int):
                 acting_user=request.user, application=application, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
-            _put_errors(form, error)
+            put_errors(form, error)
         else:
             messages.success(request, _("Note saved."))
             return _to_detail(application.pk, "notes")
@@ -306,7 +299,7 @@ def completion_request_new(request, pk: int):
                 message=form.cleaned_data["message"],
             )
         except ValidationError as error:
-            _put_errors(form, error)
+            put_errors(form, error)
         else:
             messages.success(request, _("The completion request was sent to the applicant."))
             return _to_detail(application.pk, "completion")
@@ -376,7 +369,7 @@ def bulk_action(request):
                     message=form.cleaned_data["message"],
                 )
             except ValidationError as error:
-                _put_errors(form, error)
+                put_errors(form, error)
             else:
                 messages.success(
                     request,

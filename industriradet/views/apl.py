@@ -12,9 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.form_errors import put_errors
 from accounts.models import Role
 from accounts.permissions import role_required
-from industriradet.forms import AplBookingForm, AplOfferForm, put_errors
+from industriradet.forms import AplBookingForm, AplOfferForm
 from industriradet.selectors.apl import (
     bookable_enrolments,
     centre_bookings,

@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.form_errors import put_errors
 from accounts.permissions import role_required
 from admissions.upload_staging import StagedUpload
-from industriradet.forms import NeedForm, NeedsImportForm, put_errors
+from industriradet.forms import NeedForm, NeedsImportForm
 from industriradet.selectors.needs import (
     NEEDS_ROLES,
     ON_BEHALF_ROLES,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.form_errors import put_errors
 from accounts.permissions import role_required
 from admissions.upload_staging import StagedUpload
 from industriradet.outcome_forms import CentreFilterForm, OutcomeForm, OutcomeImportForm
@@ -56,14 +57,6 @@ def outcome_list(request):
             "can_import": membership.role in services.IMPORTERS,
         },
     )
-
-
-def _put_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # Lazy: the message is translated when shown, in the request's language.
@@ -104,7 +97,7 @@ def outcome_record(request, pk: int):
                 acting_user=request.user, enrolment=enrolment, details=form.details()
             )
         except ValidationError as error:
-            _put_errors(form, error)
+            put_errors(form, error)
         else:
             name = enrolment.application.full_name
             messages.success(request, _DONE[recorded.change] % {"name": name})

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.form_errors import put_errors
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.tenancy import get_scoped_or_404
@@ -113,14 +114,6 @@ def case_queue(request):
 # --- opening a case ----------------------------------------------------------------------------
 
 
-def _put_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @role_required(*STAFF)
 @require_http_methods(["GET", "POST"])
 def case_new(request):
@@ -131,7 +124,7 @@ def case_new(request):
                 acting_user=request.user, region=request.region, **form.cleaned_data
             )
         except ValidationError as error:
-            _put_errors(form, error)
+            put_errors(form, error)
         else:
             messages.success(
                 request, _("Case %(reference)s opened.") % {"reference": case.reference}
@@ -298,7 +291,7 @@ def _case_step(request, case, *, key, form, call, saved: str, anchor: str):
         try:
             call(form)
         except ValidationError as error:
-            _put_errors(form, error)
+            put_errors(form, error)
         else:
             messages.success(request, saved)
             return _to_case(case.pk, anchor)

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.form_errors import put_errors
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.tenancy import get_scoped_or_404
@@ -89,15 +90,6 @@ def _case_for(request, pk: int) -> ValidationCase:
     return get_scoped_or_404(
         ValidationCase.objects.visible_to(request.membership).select_related("standard"), pk=pk
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's refusal on the form: next to the field it names, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _render_case_certificates(request, case, *, form=None, revoke_form=None, status=200):
@@ -160,7 +152,7 @@ def certificate_issue(request, pk: int):
                 base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            put_errors(form, error)
         else:
             messages.success(
                 request,
@@ -190,7 +182,7 @@ def certificate_revoke(request, pk: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            put_errors(form, error)
         else:
             messages.success(
                 request,
