@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Membership
@@ -83,6 +83,26 @@ def accepted_seats(
         for application_id, (choice_id, offering_id, kind) in latest.items()
         if kind == OfferAnswerKind.ACCEPTED
     }
+
+
+def accepted_unstarted_offers(region) -> QuerySet[Offer]:
+    """The offers of the region that hold an accepted seat nobody has started yet, as a
+    queryset to count in the database: the rule of accepted_seats (the application's latest
+    offer in an answered round, accepted, the application not withdrawn), without an enrolment
+    of its choice."""
+    later_offer = Offer.objects.filter(
+        application_id=OuterRef("application_id"),
+        round__status__in=ANSWERED_ROUNDS,
+        round__number__gt=OuterRef("round__number"),
+    )
+    return Offer.objects.filter(
+        round__region=region,
+        round__status__in=ANSWERED_ROUNDS,
+        application__status=ApplicationStatus.SUBMITTED,
+        answer__kind=OfferAnswerKind.ACCEPTED,
+    ).exclude(
+        Exists(later_offer) | Exists(Enrolment.objects.filter(choice_id=OuterRef("choice_id")))
+    )
 
 
 def holds_accepted_seat(choice: Choice) -> bool:

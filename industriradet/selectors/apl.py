@@ -15,13 +15,10 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from accounts.models import Membership, Region, Role
 from accounts.tenancy import get_scoped_or_404
-from admissions.enrolment_selectors import ANSWERED_ROUNDS
+from admissions.enrolment_selectors import accepted_unstarted_offers
 from admissions.models import (
-    ApplicationStatus,
     Enrolment,
     EnrolmentStatus,
-    Offer,
-    OfferAnswerKind,
 )
 from industriradet.models import AplBooking, AplOffer
 from yrkescenter.models import IntakePeriod, Municipality, Offering, Programme, Yrkescenter
@@ -172,9 +169,9 @@ def apl_balance(
     admitted: students with a started enrolment on an offering of the programme and term, plus
     applicants holding an accepted seat there that has not started: their application's latest
     offer in a published or closed round is for that offering and accepted, the application is
-    not withdrawn, and no enrolment of that choice is recorded (the rule of
-    admissions.enrolment_selectors.accepted_seats). Interrupted and completed students are not
-    counted: they need no APL place.
+    not withdrawn, and no enrolment of that choice is recorded
+    (admissions.enrolment_selectors.accepted_unstarted_offers). Interrupted and completed
+    students are not counted: they need no APL place.
 
     Filters: `centre` counts the centre's admitted students and their bookings, against the
     places offered for the programmes and terms the centre gives (an offer is not tied to a
@@ -183,19 +180,7 @@ def apl_balance(
     bookings) of companies located there.
     """
     enrolments = Enrolment.objects.filter(offering__region=region, status=EnrolmentStatus.STARTED)
-    later_offer = Offer.objects.filter(
-        application_id=OuterRef("application_id"),
-        round__status__in=ANSWERED_ROUNDS,
-        round__number__gt=OuterRef("round__number"),
-    )
-    waiting = Offer.objects.filter(
-        round__region=region,
-        round__status__in=ANSWERED_ROUNDS,
-        application__status=ApplicationStatus.SUBMITTED,
-        answer__kind=OfferAnswerKind.ACCEPTED,
-    ).exclude(
-        Exists(later_offer) | Exists(Enrolment.objects.filter(choice_id=OuterRef("choice_id")))
-    )
+    waiting = accepted_unstarted_offers(region)
     offers = AplOffer.objects.filter(company__region=region)
     bookings = AplBooking.objects.filter(offer__company__region=region, cancelled_at__isnull=True)
     if intake_period is not None:

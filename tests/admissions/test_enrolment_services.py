@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from accounts.models import AuditEntry
+from admissions.enrolment_selectors import accepted_seats, accepted_unstarted_offers
 from admissions.models import Enrolment, EnrolmentStatus, InterruptionReason
 from admissions.services.applications import application_withdraw
 from admissions.services.enrolment import (
@@ -372,3 +373,22 @@ def test_a_correction_that_changes_nothing_is_refused(user, student):
             reason="Kontroll.",
         )
     assert not AuditEntry.objects.filter(action="enrolment.correct").exists()
+
+
+def test_the_unstarted_accepted_seats_in_the_database_follow_accepted_seats(region, user, course):
+    """accepted_unstarted_offers (counted in SQL by the council's APL balance) and
+    accepted_seats (read in Python by the enrolment pages) are one rule: accepted, latest,
+    not withdrawn; the started seat drops out of the first."""
+    period, offering = course
+    first, second = admit(region, period, [offering], [offering])
+    (declined,) = admit(region, period, [offering], answer="declined")
+    (withdrawn,) = admit(region, period, [offering])
+    application_withdraw(acting_user=withdrawn.applicant, application=withdrawn)
+    started(user, first)
+
+    unstarted = accepted_unstarted_offers(region)
+
+    assert {offer.application_id for offer in unstarted} == {second.pk}
+    held = accepted_seats(offerings=[offering.pk])
+    assert set(held) == {first.pk, second.pk}
+    assert declined.pk not in held and withdrawn.pk not in held
