@@ -66,3 +66,12 @@ class EnrolmentCorrectForm(forms.Form):
         help_text=_("Kept in the audit log with the record as it was."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class EnrolmentAnnulForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the start removed?"),
+        max_length=1000,
+        help_text=_("Kept in the audit log with the record as it was."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/avbrott/", enrolment.enrolment_interrupt, name="enrolment_interrupt"),
     path("<int:pk>/slutford/", enrolment.enrolment_complete, name="enrolment_complete"),
     path("<int:pk>/rattelse/", enrolment.enrolment_correct, name="enrolment_correct"),
+    path("<int:pk>/annullera/", enrolment.enrolment_annul, name="enrolment_annul"),
 ]

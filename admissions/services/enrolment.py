@@ -28,6 +28,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -311,6 +312,49 @@ def enrolment_correct(
         },
     )
     return enrolment
+
+
+@transaction.atomic
+def enrolment_annul(*, acting_user: User | None, enrolment: Enrolment, reason: str) -> None:
+    """Remove a start recorded by mistake: the person never began (or the start was recorded
+    on the wrong student). The accepted seat stays, so the student is "admitted, not started"
+    again, and the cost settlement no longer counts them. The record as it was and `reason`
+    are kept in the audit log.
+
+    Refused while other records rest on the enrolment (an APL booking, an outcome): those are
+    the industry council's, and removing them is a decision of their own. The enrolment's
+    foreign keys protect it, so this module need not know those models."""
+    enrolment = _locked(enrolment)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the start is removed.")]})
+    region = _region(enrolment)
+    before = _state(enrolment)
+    application, enrolment_pk = enrolment.application, enrolment.pk
+    try:
+        with transaction.atomic():
+            enrolment.delete()
+    except ProtectedError:
+        raise ValidationError(
+            _(
+                "The start cannot be removed: an APL booking or an outcome is recorded for "
+                "this student. Cancel those first, or correct the record instead."
+            ),
+            code="protected",
+        ) from None
+    audit_record(
+        acting_user=acting_user,
+        region=region,
+        action="enrolment.annul",
+        # The enrolment is gone: the entry hangs on the application it belonged to.
+        target=application,
+        data={
+            "enrolment": enrolment_pk,
+            "choice": enrolment.choice_id,
+            "before": before,
+            "reason": reason,
+        },
+    )
 
 
 def enrolment_list_view_log(*, acting_user: User, offering: Offering, role: str) -> None:

@@ -20,6 +20,7 @@ from accounts.form_errors import put_errors
 from accounts.models import Role
 from accounts.permissions import role_required
 from admissions.enrolment_forms import (
+    EnrolmentAnnulForm,
     EnrolmentCompleteForm,
     EnrolmentCorrectForm,
     EnrolmentInterruptForm,
@@ -177,13 +178,9 @@ def enrolment_complete(request, pk: int):
     )
 
 
-@role_required(*RECORDERS)
-@require_http_methods(["GET", "POST"])
-def enrolment_correct(request, pk: int):
-    """A page of its own: correcting is rarer than recording and needs a reason."""
-    enrolment = get_enrolment_for(request, pk)
-    form = EnrolmentCorrectForm(
-        request.POST or None,
+def _correct_form(enrolment, data=None) -> EnrolmentCorrectForm:
+    return EnrolmentCorrectForm(
+        data,
         initial={
             "status": enrolment.status,
             "started_on": enrolment.started_on,
@@ -192,6 +189,27 @@ def enrolment_correct(request, pk: int):
             "interruption_note": enrolment.interruption_note,
         },
     )
+
+
+def _render_correct(request, enrolment, *, form=None, annul_form=None):
+    """The correction page; the form whose POST failed is bound to what was typed."""
+    return render(
+        request,
+        "admissions/enrolment/correct.html",
+        {
+            "enrolment": enrolment,
+            "form": form or _correct_form(enrolment),
+            "annul_form": annul_form or EnrolmentAnnulForm(prefix="annul"),
+        },
+    )
+
+
+@role_required(*RECORDERS)
+@require_http_methods(["GET", "POST"])
+def enrolment_correct(request, pk: int):
+    """A page of its own: correcting is rarer than recording and needs a reason."""
+    enrolment = get_enrolment_for(request, pk)
+    form = _correct_form(enrolment, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.enrolment_correct(
@@ -206,6 +224,30 @@ def enrolment_correct(request, pk: int):
                 % {"name": enrolment.application.full_name},
             )
             return redirect("admissions:enrolment_offering", pk=enrolment.offering_id)
-    return render(
-        request, "admissions/enrolment/correct.html", {"enrolment": enrolment, "form": form}
-    )
+    return _render_correct(request, enrolment, form=form)
+
+
+@role_required(*RECORDERS)
+@require_http_methods(["GET", "POST"])
+def enrolment_annul(request, pk: int):
+    """POST from the correction page: the start was recorded by mistake. A GET (a bookmark)
+    shows the correction page."""
+    enrolment = get_enrolment_for(request, pk)
+    if request.method == "GET":
+        return redirect("admissions:enrolment_correct", pk=enrolment.pk)
+    form = EnrolmentAnnulForm(request.POST, prefix="annul")
+    if form.is_valid():
+        try:
+            services.enrolment_annul(
+                acting_user=request.user, enrolment=enrolment, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            put_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The start of %(name)s is removed: admitted, not started.")
+                % {"name": enrolment.application.full_name},
+            )
+            return redirect("admissions:enrolment_offering", pk=enrolment.offering_id)
+    return _render_correct(request, enrolment, annul_form=form)

@@ -23,6 +23,7 @@ RULES = {
     "admissions:enrolment_interrupt": rule(ROLES, *RECORDERS, obj=ENROLMENT, ok=REDIRECTS),
     "admissions:enrolment_complete": rule(ROLES, *RECORDERS, obj=ENROLMENT, ok=REDIRECTS),
     "admissions:enrolment_correct": rule(ROLES, *RECORDERS, obj=ENROLMENT),
+    "admissions:enrolment_annul": rule(ROLES, *RECORDERS, obj=ENROLMENT, ok=REDIRECTS),
 }
 
 
