@@ -589,6 +589,37 @@ def _grant_year_figures(
     return tuple(figures)
 
 
+@dataclass(frozen=True)
+class Usage:
+    """State-funded seats of one grant year: students holding one and places they use."""
+
+    students: int
+    places: Decimal  # årsstudieplatser, unrounded
+
+
+def grant_year_usage(inputs: SettlementInputs) -> dict[tuple[int, str], Usage]:
+    """(year, sector) -> the state-funded seats used by the students of the loaded offerings,
+    counted by the settlement's own lines: seats taken in start order by residents of party
+    municipalities only, pro rata for an early stop where the agreement in force says so,
+    credited courses subtracted. Load whole grant years (or some of their offerings) with
+    settlement_selectors.grant_year_inputs.
+
+    Every state-funded line counts, also one with a problem (no grant rate, no agreement): its
+    places are used whether or not they can be priced. That is how the settlement sums a grant
+    year's `year_to_date` (cell_of counts the places of every line), so with the whole years
+    loaded these figures equal its `year_to_date.state_students` and `.state_places`. Grant
+    years without a state-funded student are absent."""
+    by_year: dict[tuple[int, str], list[SettlementLine]] = defaultdict(list)
+    for line in settlement_lines(inputs):
+        if line.funding == Funding.STATE:
+            by_year[line.grant_year_key].append(line)
+    usage = {}
+    for key, lines in by_year.items():
+        cell = cell_of(lines)
+        usage[key] = Usage(students=cell.state_students, places=cell.state_places)
+    return usage
+
+
 def settlement_of(period: IntakePeriod) -> Settlement:
     """Load and compute a term's settlement: a fixed number of queries."""
     return settle(settlement_inputs(period))

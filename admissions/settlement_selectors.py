@@ -1,6 +1,7 @@
 """Reads of the cost settlement between municipalities: the terms a membership may settle, and
-everything one term's settlement is computed from, in a fixed number of queries whatever the
-number of students, offerings or grant years (admissions/settlement.py does the arithmetic).
+everything one term's settlement (or whole grant years' lines) is computed from, in a fixed
+number of queries whatever the number of students, offerings or grant years
+(admissions/settlement.py does the arithmetic).
 
 The grant reads are done here in bulk rather than through yrkescenter.selectors
 (`commitments_current`, `rates_of`, one grant year per call) because a term can touch several
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -17,7 +19,7 @@ from typing import NamedTuple
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
-from accounts.models import Membership, Role
+from accounts.models import Membership, Region, Role
 from accounts.tenancy import get_scoped_or_404
 from admissions.models import Enrolment, EnrolmentStatus, StudyPathCredit
 from yrkescenter.models import (
@@ -128,9 +130,11 @@ def _credited_vp():
 
 @dataclass(frozen=True)
 class SettlementInputs:
-    """The rows one term's settlement is computed from."""
+    """The rows one term's settlement is computed from, or those of whole grant years."""
 
-    period: IntakePeriod
+    # The term settled; None for the inputs of whole grant years (grant_year_inputs), which
+    # give lines and grant-year sums but no term's settlement (settle() needs a term).
+    period: IntakePeriod | None
     # The term's offerings and every other offering that counts in the same grant years (the
     # grant is used by the whole calendar year, not by one term), with programme and centre.
     offerings: dict[int, Offering]
@@ -147,23 +151,48 @@ class SettlementInputs:
 
     @property
     def touched(self) -> frozenset[tuple[int, str]]:
-        """(year, sector) of the term's offerings: the grant years the term counts in."""
+        """(year, sector) of the term's offerings: the grant years the term counts in. Without
+        a term, those of every offering loaded."""
         return frozenset(
             (offering.starts_on.year, offering.programme.sector)
             for offering in self.offerings.values()
-            if offering.intake_period_id == self.period.pk
+            if self.period is None or offering.intake_period_id == self.period.pk
         )
 
 
 def settlement_inputs(period: IntakePeriod) -> SettlementInputs:
     """Seven queries, whatever the size of the term."""
-    region_id = period.region_id
     term_years = (
         Offering.objects.filter(intake_period=period)
         .annotate(year=ExtractYear("starts_on"))
         .values("year")
     )
-    in_scope = Q(intake_period=period) | Q(region_id=region_id, starts_on__year__in=term_years)
+    in_scope = Q(intake_period=period) | Q(
+        region_id=period.region_id, starts_on__year__in=term_years
+    )
+    return _load_inputs(region_id=period.region_id, in_scope=in_scope, period=period)
+
+
+def grant_year_inputs(
+    region: Region, years: Iterable[int], *, offerings: QuerySet[Offering] | None = None
+) -> SettlementInputs:
+    """The inputs of whole grant years (calendar years of the start) of the region, with no
+    term: what the settlement's lines and grant-year sums of those years are computed from.
+    Seven queries, as for a term.
+
+    `offerings` narrows the load to those of them that start in `years` (e.g. the offerings a
+    dashboard's filters choose). Each offering's lines depend only on its own students (they
+    take its own state-funded seats), so a narrowed load gives those offerings the same lines
+    as the whole years'."""
+    in_scope = Q(region_id=region.pk, starts_on__year__in=sorted(set(years)))
+    if offerings is not None:
+        in_scope &= Q(pk__in=offerings.values("pk"))
+    return _load_inputs(region_id=region.pk, in_scope=in_scope, period=None)
+
+
+def _load_inputs(*, region_id: int, in_scope: Q, period: IntakePeriod | None) -> SettlementInputs:
+    """The offerings `in_scope` (a condition on Offering) with their students, and the region's
+    agreements, prices and grant years of those offerings' years: seven queries."""
     offerings = {
         offering.pk: offering
         for offering in Offering.objects.filter(in_scope).select_related(

@@ -8,9 +8,10 @@ own ("bench-dashboards-<time>") in bulk: 16 municipalities, 6 centres, 20 progra
 10 occupations, one intake period with 120 offerings, the applications (1-5 ranked choices,
 about 3 on average, seven recruitment channels, submitted over ten weeks), an eligibility
 decision per choice, a published round with offers and answers, enrolments of the accepted
-(studying, stopped early, completed), the outcomes, a needs survey of 300 companies, APL offers
-and bookings and the grant year. It then requests every dashboard page as a council member
-through Django's test client: with the page's defaults (the period), filtered by a centre, and
+(studying, stopped early half-way, completed), the outcomes, a needs survey of 300 companies,
+APL offers and bookings, the grant year with its rates, and an agreement (early stops charged
+pro rata) with prices. It then requests every dashboard page as a council member through
+Django's test client: with the page's defaults (the period), filtered by a centre, and
 over every period; then a table's CSV and XLSX and the PDF report. Goal: every page < 1 s.
 """
 
@@ -45,6 +46,7 @@ CHANNELS = [
 ]
 START = dt.date(2027, 8, 16)
 END = dt.date(2028, 6, 9)
+HALF_WAY = START + (END - START) / 2  # when students who stop early stop
 
 
 def ensure_database(url: str) -> None:
@@ -94,10 +96,16 @@ def seed(count: int, outcome_count: int, rng: random.Random):
         StudentOutcome,
     )
     from yrkescenter.models import (
+        Agreement,
+        EarlyStopRule,
+        GrantCategory,
+        GrantRate,
         GrantYear,
         IntakePeriod,
         Municipality,
         Offering,
+        Price,
+        PriceUnit,
         Programme,
         Sector,
         Yrkescenter,
@@ -128,6 +136,7 @@ def seed(count: int, outcome_count: int, rng: random.Random):
             ssyk_code=SSYK[i % len(SSYK)],
             occupation=f"Occupation {SSYK[i % len(SSYK)]}",
             sector=Sector.INDUSTRY,
+            grant_category=GrantCategory.values[i % len(GrantCategory.values)],
         )
         for i in range(20)
     )
@@ -243,6 +252,7 @@ def seed(count: int, outcome_count: int, rng: random.Random):
         ),
         batch_size=5000,
     )
+    ended_on_of = {EnrolmentStatus.STARTED: None, EnrolmentStatus.INTERRUPTED: HALF_WAY}
     enrolments = []
     for choice_id, application_id, offering_id in accepted:
         status = rng.choices(
@@ -256,7 +266,7 @@ def seed(count: int, outcome_count: int, rng: random.Random):
                 offering_id=offering_id,
                 started_on=START,
                 status=status,
-                ended_on=None if status == EnrolmentStatus.STARTED else END,
+                ended_on=ended_on_of.get(status, END),
                 interruption_reason="work" if status == EnrolmentStatus.INTERRUPTED else "",
             )
         )
@@ -336,12 +346,28 @@ def seed(count: int, outcome_count: int, rng: random.Random):
         for enrolment in studying
         if enrolment.offering.programme_id in by_programme
     )
-    GrantYear.objects.create(
+    grant_year = GrantYear.objects.create(
         region=region,
         year=2027,
         sector=Sector.INDUSTRY,
         granted_places=Decimal("900.00"),
         granted_amount=Decimal("90000000.00"),
+    )
+    # The grant table counts places by the cost settlement's lines: with an agreement charging
+    # early stops pro rata, prices and grant rates, those lines are priced as in a real region.
+    agreement = Agreement.objects.create(
+        region=region,
+        name="Samverkansavtal",
+        valid_from=dt.date(2027, 1, 1),
+        early_stop_rule=EarlyStopRule.PRO_RATA,
+    )
+    Price.objects.bulk_create(
+        Price(agreement=agreement, programme=programme, unit=PriceUnit.PER_VP, amount=60)
+        for programme in programmes
+    )
+    GrantRate.objects.bulk_create(
+        GrantRate(grant_year=grant_year, grant_category=category, amount_per_place=80000)
+        for category in {programme.grant_category for programme in programmes}
     )
     print(
         f"seeded: {len(ids)} applications, {len(choices)} choices, {len(offerings)} offerings, "

@@ -23,26 +23,25 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     Max,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce, ExtractYear, Least, TruncMonth, TruncWeek
+from django.db.models.functions import ExtractYear, TruncMonth, TruncWeek
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from admissions.models import (
     EligibilityDecision,
-    Enrolment,
     EnrolmentStatus,
     OfferAnswerKind,
     RecruitmentChannel,
 )
+from admissions.settlement import Usage, grant_year_usage
+from admissions.settlement_selectors import grant_year_inputs
 from industriradet.dashboards.filters import Filters
 from industriradet.dashboards.tables import Chart, Column, Dashboard, Row, Table
 from industriradet.models import OutcomeStatus
@@ -539,66 +538,65 @@ def recruitment_channels(f: Filters) -> Table:
 
 def grant_places(f: Filters) -> Table:
     """Per grant year (calendar year of the start, sector): places granted, state-funded places
-    planned in the offerings chosen, and state-funded places taken by their students.
+    planned in the offerings chosen, and the state-funded seats their students use.
 
-    As in the cost settlement, an offering's students take its state-funded seats first and a
-    resident of a municipality outside the agreement never takes one; unlike it, a student who
-    stopped early counts the whole course here (the settlement prices that part pro rata)."""
-    enrolled = (
-        Enrolment.objects.filter(
-            offering=OuterRef("pk"), application__home_municipality__is_party=True
-        )
-        .order_by()
-        .values("offering")
-        .annotate(c=Count("pk"))
-        .values("c")
-    )
+    Used seats are the cost settlement's own lines (admissions.settlement.grant_year_usage), not
+    a count of this table's own, so the two pages agree for the same offerings: students take an
+    offering's state-funded seats in start order, a resident of a municipality outside the
+    agreement never takes one, a student who stopped early uses the share the agreement's rule
+    charges (pro rata or the whole course), and courses credited by validation are not used.
+    Over every period with no centre or programme chosen, the figures are the settlement's
+    grant-year `year_to_date`."""
     per_offering = list(
         f.offerings()
         .annotate(
             year=ExtractYear("starts_on"),
             sector=F("programme__sector"),
             vp=F("programme__vp"),
-            taken=Least(
-                Coalesce(Subquery(enrolled, output_field=IntegerField()), 0),
-                F("state_funded_seats"),
-                output_field=IntegerField(),
-            ),
         )
         .order_by()
-        .values("year", "sector", "vp", "state_funded_seats", "taken")
+        .values("year", "sector", "vp", "state_funded_seats")
     )
     # Offerings, not applications: a few hundred rows a year at most.
     planned_vp: dict[tuple, int] = defaultdict(int)
-    taken_students: dict[tuple, int] = defaultdict(int)
-    taken_vp: dict[tuple, int] = defaultdict(int)
     for row in per_offering:
-        key = (row["year"], row["sector"])
-        planned_vp[key] += row["state_funded_seats"] * row["vp"]
-        taken_students[key] += row["taken"]
-        taken_vp[key] += row["taken"] * row["vp"]
+        planned_vp[(row["year"], row["sector"])] += row["state_funded_seats"] * row["vp"]
+    years = {row["year"] for row in per_offering}
+    # The settlement's inputs of the chosen offerings only, and of those with a state-funded
+    # seat (no other has a state-funded student): each offering's lines depend on its own
+    # students alone, so the page need not load every student of the year.
+    with_state_seats = f.offerings().filter(state_funded_seats__gt=0)
+    usage = (
+        grant_year_usage(grant_year_inputs(f.region, years, offerings=with_state_seats))
+        if years
+        else {}
+    )
+    nobody = Usage(students=0, places=Decimal(0))
     grant_years = {(g.year, g.sector): g for g in GrantYear.objects.for_region(f.region)}
     keys = set(planned_vp)
     if f.period is None and not f.narrows_offerings:
         keys |= set(grant_years)
     keys = sorted(keys, key=lambda k: (-k[0], k[1]))
-    suppressed = _counts_and_total([[taken_students[k]] for k in keys])
+    suppressed = _counts_and_total([[usage.get(k, nobody).students] for k in keys])
 
-    def places(vp: int) -> Decimal:
-        return (Decimal(vp) / PLACE_VP).quantize(Decimal("0.01"))
+    def places(value: Decimal) -> Decimal:
+        return value.quantize(Decimal("0.01"))
+
+    def planned(vp: int) -> Decimal:
+        return places(Decimal(vp) / PLACE_VP)
 
     rows = []
     for key, (students,) in zip(keys, suppressed.cells, strict=True):
         grant_year = grant_years.get(key)
         granted = grant_year.granted_places if grant_year else None
-        used = places(taken_vp[key])
+        used = places(usage.get(key, nobody).places)
         rows.append(
             Row(
                 label=f"{key[0]} · {_sector_label(key[1])}",
                 detail="" if grant_year else _("no grant year recorded"),
                 values=(
                     granted,
-                    places(planned_vp[key]),
+                    planned(planned_vp[key]),
                     students,
                     suppress_derived(used, students, digits=2),
                     suppress_derived(used / granted * 100 if granted else None, students, digits=0),
@@ -607,13 +605,14 @@ def grant_places(f: Filters) -> Table:
         )
     (total_students,) = suppressed.column_totals or (Cell(0),)
     granted_total = sum((r.values[0] or Decimal(0) for r in rows), Decimal(0))
-    used_total = places(sum(taken_vp[k] for k in keys))
+    used_total = places(sum((usage.get(k, nobody).places for k in keys), Decimal(0)))
     notes = [
         _(
-            "Places in årsstudieplatser (800 vp). Students take an offering's state-funded "
-            "seats first; residents of municipalities outside the agreement never take one. A "
-            "student who stopped early counts the whole course (the cost settlement counts it "
-            "pro rata)."
+            "Places in årsstudieplatser (800 vp). Students in state-funded seats and places "
+            "used follow the cost settlement: students take an offering's state-funded seats "
+            "first; residents of municipalities outside the agreement never take one; a "
+            "student who stopped early uses the share the agreement charges (pro rata to the "
+            "days studied, or the whole course); courses credited by validation are subtracted."
         )
     ]
     if f.period is not None or f.narrows_offerings:
@@ -643,7 +642,7 @@ def grant_places(f: Filters) -> Table:
             label=_("Total"),
             values=(
                 granted_total,
-                places(sum(planned_vp[k] for k in keys)),
+                planned(sum(planned_vp[k] for k in keys)),
                 total_students,
                 suppress_derived(used_total, total_students, digits=2),
                 suppress_derived(

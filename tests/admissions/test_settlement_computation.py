@@ -10,6 +10,7 @@ import pytest
 
 from admissions.models import EnrolmentStatus
 from admissions.settlement import PLACE_UNIT, Funding, settlement_of
+from admissions.settlement_selectors import grant_year_inputs, settlement_inputs
 from tests.admissions.settlement_support import enrol, small_region
 from tests.factories import (
     CentreFactory,
@@ -358,3 +359,18 @@ def test_loading_takes_a_fixed_number_of_queries(world, region, django_assert_ma
 
     assert len(large.lines) == len(small.lines) + 72
     assert len(large.grant_years) == 2
+
+
+def test_a_term_and_whole_grant_years_load_in_exactly_seven_queries(
+    world, region, django_assert_num_queries
+):
+    # Offerings, students, agreements, prices, grant years, rates, commitments: the term's
+    # loader kept its count when it came to share its queries with the grant years' loader.
+    with django_assert_num_queries(7):
+        term = settlement_inputs(world.period)
+    with django_assert_num_queries(7):
+        year = grant_year_inputs(region, [2026])
+    # Every offering of HT 2026 and VT 2026 starts in 2026: the same rows, without a term.
+    assert year.period is None
+    assert set(year.offerings) == set(term.offerings)
+    assert year.enrolments == term.enrolments

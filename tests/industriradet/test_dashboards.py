@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import shutil
 import subprocess
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -20,14 +21,16 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from admissions import personnummer as pnr
-from admissions.models import Enrolment
+from admissions.models import Enrolment, StudyPathCredit
+from admissions.settlement import settlement_of
 from industriradet.dashboards import Filters, table
 from industriradet.dashboards.tables import shown_cells
 from industriradet.models import NeedsSurvey
 from tests.conftest import need_service
-from tests.factories import ApplicationFactory, ChoiceFactory
+from tests.factories import ApplicationFactory, ChoiceFactory, CourseFactory
 from tests.industriradet.dashboards_support import build_small_region
 from tests.industriradet.outcomes_support import FOREIGN_HOST, HOST, client_of
+from yrkescenter.models import Agreement, EarlyStopRule, Offering, ProgrammeCourse, Sector
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +145,69 @@ def test_grant_places(filters):
         # 6 x 800 vp = 6.00 places, 60 % of 10.
         ["2027 · Industry", "10.00", "7.00", "6", "6.00", "60"],
         ["Total", "10.00", "7.00", "6", "6.00", "60"],
+    ]
+
+
+def _stop_early_pro_rata_and_credit(small):
+    """An agreement charging early stops pro rata; O1 made 300 days long; A6 (state seat)
+    stopped after 135 of them; A2 (state seat) had a 200 vp course of the programme credited
+    by validation."""
+    Agreement.objects.create(
+        region=small.region,
+        name="Samverkansavtal 2027",
+        valid_from=dt.date(2027, 1, 1),
+        early_stop_rule=EarlyStopRule.PRO_RATA,
+    )
+    start = small.o1.starts_on
+    Offering.objects.filter(pk=small.o1.pk).update(ends_on=start + dt.timedelta(days=300))
+    Enrolment.objects.filter(application=small.applications["A6"]).update(
+        ended_on=start + dt.timedelta(days=135)
+    )
+    course = CourseFactory(region=small.region, code="SVESVE0", points=200)
+    ProgrammeCourse.objects.create(programme=small.o1.programme, course=course, position=1)
+    StudyPathCredit.objects.create(
+        application=small.applications["A2"],
+        course=course,
+        vp=200,
+        source_reference="VAL-2027-0001",
+    )
+
+
+def test_grant_places_count_early_stops_and_credits_as_the_settlement_does(small, filters):
+    _stop_early_pro_rata_and_credit(small)
+
+    rows = shown("grants", filters)
+    assert rows == [
+        # O1's 6 state seats go to A1-A6 (all start on 16 August; in id order); A7 pays on a
+        # municipal seat. A1, A3, A4, A5: 4 x 800 vp = 4.00 places. A2: 800 - 200 credited
+        # = 600 vp = 0.75 place. A6 stopped after 135 of 300 days: 800 x 0.45 = 360 vp
+        # = 0.45 place. 4.00 + 0.75 + 0.45 = 5.20 places, 52 % of 10. Still 6 students;
+        # planned unchanged (7.00).
+        ["2027 · Industry", "10.00", "7.00", "6", "5.20", "52"],
+        ["Total", "10.00", "7.00", "6", "5.20", "52"],
+    ]
+    # The settlement of the same grant year says the same: HT 2027's offerings are all of
+    # 2027's state seats (VT 2027's offering has none).
+    (year,) = settlement_of(small.period).grant_years
+    assert (year.year, year.sector) == (2027, Sector.INDUSTRY)
+    assert year.year_to_date.state_students == 6
+    assert year.year_to_date.state_places == Decimal("5.20")
+    # Over every period the table is the settlement's year to date by construction.
+    every = Filters(region=small.region, survey=filters.survey)
+    assert shown("grants", every)[0] == rows[0]
+    assert "follow the cost settlement" in table("grants", filters).notes[0]
+
+
+def test_grant_places_follow_the_filters_offerings(small, filters):
+    _stop_early_pro_rata_and_credit(small)
+    arvika = Filters(
+        region=small.region, period=small.period, survey=filters.survey, centre=small.o3.centre
+    )
+    # O3 at Arvika has no state-funded seat: nobody uses one there; O1's students are not
+    # counted for it.
+    assert shown("grants", arvika) == [
+        ["2027 · Industry", "10.00", "0.00", "0", "0.00", "0"],
+        ["Total", "10.00", "0.00", "0", "0.00", "0"],
     ]
 
 
