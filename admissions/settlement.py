@@ -30,7 +30,9 @@ and left out of the sums of money.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -770,4 +772,121 @@ def settlement_students_view_log(
         action="settlement.view",
         target=period,
         data={"municipalities": municipalities},
+    )
+
+
+# --- the settlement as approved (fastställd) ------------------------------------------------
+
+
+def _exact(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def line_record(line: SettlementLine) -> dict:
+    """One line as an approval keeps it: plain JSON values that are equal exactly when the
+    figures are (Decimals as their exact strings), so records can be stored, hashed and
+    compared. The reference identifies the student to those allowed to look it up: no
+    personnummer and no name of a person is kept.
+
+    `problem` is translated text, so a record with a problem depends on the language; a term
+    with a problem cannot be approved, so an approval's records all have it empty."""
+    home = line.home
+    return {
+        "enrolment_id": line.enrolment_id,
+        "reference": line.reference,
+        "home_id": home.id if home is not None else None,
+        "home_code": home.code if home is not None else None,
+        "home_name": home.name if home is not None else None,
+        "host_id": line.host.id,
+        "host_code": line.host.code,
+        "host_name": line.host.name,
+        "funding": line.funding,
+        "status": line.status,
+        "vp_charged": str(line.vp_charged),
+        "unit": line.unit,
+        "unit_price": _exact(line.unit_price),
+        "amount": _exact(line.amount),
+        "problem": line.problem,
+    }
+
+
+def settlement_records(settlement: Settlement) -> list[dict]:
+    """The records of the term's lines, in order of enrolment id: what an approval keeps."""
+    return sorted((line_record(line) for line in settlement.lines), key=lambda r: r["enrolment_id"])
+
+
+def settlement_digest(settlement: Settlement) -> str:
+    """A fingerprint of the term's lines: the same exactly when every line's figures are. The
+    page carries it to the approval, so what is approved is what was on screen."""
+    payload = json.dumps(settlement_records(settlement), sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class RecordedLine:
+    """An approved line read back from its record, with what the sums (cell_of) and the
+    scopes (Scope.sees_line) read of a SettlementLine."""
+
+    enrolment_id: int
+    reference: str
+    home: Place | None
+    host: Place
+    funding: str
+    amount: Decimal | None
+    places: Decimal
+
+
+def _recorded_place(places: dict[int, Place], pk: int, code: str, name: str) -> Place:
+    # Whether a municipality was a party is not recorded (a line's funding already says it),
+    # and the approved matrix does not show it.
+    return places.get(pk) or places.setdefault(
+        pk, Place(id=pk, code=code, name=name, is_party=True)
+    )
+
+
+def approved_settlement(period: IntakePeriod, records: Iterable[dict]) -> Settlement:
+    """The sums of an approval's records as a Settlement, so that matrix_for scopes the
+    approved matrix exactly like the live one. It has the matrix and the totals only: the
+    municipalities' co-financing and the grant years need rows an approval does not keep."""
+    places: dict[int, Place] = {}
+    lines = []
+    for record in records:
+        home = None
+        if record["home_id"] is not None:
+            home = _recorded_place(
+                places, record["home_id"], record["home_code"], record["home_name"]
+            )
+        lines.append(
+            RecordedLine(
+                enrolment_id=record["enrolment_id"],
+                reference=record["reference"],
+                home=home,
+                host=_recorded_place(
+                    places, record["host_id"], record["host_code"], record["host_name"]
+                ),
+                funding=record["funding"],
+                amount=Decimal(record["amount"]) if record["amount"] is not None else None,
+                places=Decimal(record["vp_charged"]) / PLACE_VP,
+            )
+        )
+    by_cell: dict[tuple[int, int], list[RecordedLine]] = defaultdict(list)
+    by_home: dict[int, list[RecordedLine]] = defaultdict(list)
+    by_host: dict[int, list[RecordedLine]] = defaultdict(list)
+    for line in lines:
+        if line.home is None:
+            continue
+        by_cell[(line.home.id, line.host.id)].append(line)
+        by_home[line.home.id].append(line)
+        by_host[line.host.id].append(line)
+    return Settlement(
+        period=period,
+        lines=tuple(lines),
+        homes=tuple(sorted((places[i] for i in by_home), key=lambda p: p.sort_key)),
+        hosts=tuple(sorted((places[i] for i in by_host), key=lambda p: p.sort_key)),
+        cells={key: cell_of(group) for key, group in by_cell.items()},
+        row_totals={key: cell_of(group) for key, group in by_home.items()},
+        column_totals={key: cell_of(group) for key, group in by_host.items()},
+        total=cell_of(lines),
+        municipalities=(),
+        grant_years=(),
     )

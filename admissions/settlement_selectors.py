@@ -14,14 +14,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
 from accounts.models import Membership, Region, Role
 from accounts.tenancy import get_scoped_or_404
-from admissions.models import Enrolment, EnrolmentStatus, StudyPathCredit
+from admissions.models import Enrolment, EnrolmentStatus, SettlementApproval, StudyPathCredit
 from yrkescenter.models import (
     Agreement,
     GrantYear,
@@ -31,6 +31,9 @@ from yrkescenter.models import (
     Price,
 )
 from yrkescenter.selectors import current_commitments, rates_by_grant_year
+
+if TYPE_CHECKING:
+    from admissions.settlement import Settlement, SettlementLine
 
 # Who may open the settlement pages at all; what each of them sees is settlement.scope_for's.
 SETTLEMENT_ROLES = (Role.RECTOR, Role.REGION_ADMIN, Role.COUNCIL_MEMBER)
@@ -235,4 +238,70 @@ def _load_inputs(*, region_id: int, in_scope: Q, period: IntakePeriod | None) ->
         rates=rates,
         commitments=dict(commitments),
         committing=committing,
+    )
+
+
+# --- approvals (fastställande) ---------------------------------------------------------------
+
+
+def latest_approval(period: IntakePeriod) -> SettlementApproval | None:
+    """The term's newest approved version: the one the municipalities invoice from."""
+    return (
+        SettlementApproval.objects.filter(intake_period=period)
+        .select_related("approved_by")
+        .order_by("-version")
+        .first()
+    )
+
+
+def approvals_of(period: IntakePeriod) -> QuerySet[SettlementApproval]:
+    """Every approved version of the term, newest first, without their lines."""
+    return (
+        SettlementApproval.objects.filter(intake_period=period)
+        .select_related("approved_by")
+        .defer("lines")
+        .order_by("-version")
+    )
+
+
+def latest_approvals(periods: Iterable[IntakePeriod]) -> dict[int, SettlementApproval]:
+    """period id -> its newest approval, for a list of terms: one query, without the lines."""
+    latest: dict[int, SettlementApproval] = {}
+    for approval in (
+        SettlementApproval.objects.filter(intake_period__in=[period.pk for period in periods])
+        .defer("lines")
+        .order_by("intake_period_id", "-version")
+    ):
+        latest.setdefault(approval.intake_period_id, approval)
+    return latest
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How the live settlement differs from an approved version, student by student."""
+
+    added: tuple[SettlementLine, ...]  # lines the approval did not have
+    removed: tuple[dict, ...]  # records of the approval no longer in the settlement
+    changed: tuple[tuple[dict, SettlementLine], ...]  # (the record then, the line now)
+
+    @property
+    def count(self) -> int:
+        return len(self.added) + len(self.removed) + len(self.changed)
+
+
+def approval_changes(approval: SettlementApproval, settlement: Settlement) -> Changes:
+    """Compare an approval's records with the live lines by enrolment id: no queries."""
+    # Imported here: admissions.settlement reads its inputs from this module.
+    from admissions.settlement import line_record
+
+    then = {record["enrolment_id"]: record for record in approval.lines}
+    now = {line.enrolment_id: line for line in settlement.lines}
+    return Changes(
+        added=tuple(line for pk, line in now.items() if pk not in then),
+        removed=tuple(record for pk, record in then.items() if pk not in now),
+        changed=tuple(
+            (then[pk], line)
+            for pk, line in now.items()
+            if pk in then and line_record(line) != then[pk]
+        ),
     )

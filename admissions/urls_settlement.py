@@ -16,6 +16,12 @@ urlpatterns = [
         settlement.settlement_cell,
         name="settlement_cell",
     ),
+    path("<int:pk>/faststall/", settlement.settlement_approve, name="settlement_approve"),
+    path(
+        "<int:pk>/faststalld/<int:version>/",
+        settlement.settlement_approval,
+        name="settlement_approval",
+    ),
     path(
         "<int:pk>/export/<str:file_format>/",
         settlement.settlement_export_download,

@@ -5,13 +5,16 @@ exports). Exports are POSTs (they are recorded as exports of students).
 The drill-down URLs carry municipality codes, fixed here, so the planter gives the planted
 municipality (the sweep rector's, the planted centre's host) the code SWEEP_CODE in both regions
 and enrols a resident of it in the planted offering, priced by the planted agreement: the rector
-opens their own cell and municipality, and every page computes a real line."""
+opens their own cell and municipality, and every page computes a real line. The planted term
+has an approved version 1 of those figures, for the page of an approved version; approving is a
+POST of region admins only."""
 
 import datetime as dt
 from decimal import Decimal
 
 from accounts.models import Role
-from admissions.models import Enrolment, EnrolmentStatus
+from admissions.models import Enrolment, EnrolmentStatus, SettlementApproval
+from admissions.settlement import settlement_digest, settlement_of, settlement_records
 from tests.factories import ApplicationFactory, ChoiceFactory
 from tests.sweep import GET_NOT_ALLOWED, ROLES, rule
 from yrkescenter.models import Price, PriceUnit
@@ -31,6 +34,8 @@ RULES = {
     "admissions:settlement_cell": rule(
         ROLES, *STUDENTS, obj=PERIOD, kwargs={"home": SWEEP_CODE, "host": SWEEP_CODE}
     ),
+    "admissions:settlement_approve": rule(ROLES, Role.REGION_ADMIN, obj=PERIOD, ok=GET_NOT_ALLOWED),
+    "admissions:settlement_approval": rule(ROLES, *STUDENTS, obj=PERIOD, kwargs={"version": "1"}),
     "admissions:settlement_export": rule(
         ROLES, *STUDENTS, obj=PERIOD, kwargs={"file_format": "xlsx"}, ok=GET_NOT_ALLOWED
     ),
@@ -61,7 +66,17 @@ def _plant_settlement(region, planted):
         ended_on=offering.starts_on + dt.timedelta(days=30),
         interruption_reason="work",
     )
-    return {}
+    settlement = settlement_of(offering.intake_period)
+    approval = SettlementApproval.objects.create(
+        intake_period=offering.intake_period,
+        version=1,
+        approved_by=planted["accounts.user"],
+        digest=settlement_digest(settlement),
+        payable_students=settlement.total.payable_students,
+        total_amount=settlement.total.payable_amount,
+        lines=settlement_records(settlement),
+    )
+    return {SettlementApproval._meta.label_lower: approval}
 
 
 PLANTERS = [_plant_settlement]
