@@ -8,7 +8,8 @@ whether anything changed afterwards. An approval keeps every line of the term as
 The rules:
 
 - Only a region admin of the term's region approves.
-- A term with a line that cannot be priced is not approved: its sums leave money out.
+- A term without a started student has nothing to approve, and one with a line that cannot
+  be priced is not approved: its sums leave money out.
 - The figures approved are those the admin saw: the page sends the digest of what it showed,
   and a different live digest (an enrolment changed meanwhile) is refused.
 - Approving figures that are already the latest version's is refused: nothing would change.
@@ -51,6 +52,11 @@ def settlement_approve(
             _("Only a region administrator of the term's region can approve its settlement.")
         )
     settlement = settlement_of(period)
+    if not settlement.lines:
+        raise ValidationError(
+            _("No student has started this term: there is nothing to approve yet."),
+            code="empty",
+        )
     unpriced = len(settlement.problems)
     if unpriced:
         raise ValidationError(

@@ -145,6 +145,11 @@ def _approval_context(
     approval = latest_approval(period)
     changes = approval_changes(approval, settlement) if approval is not None else None
     may_approve = request.membership.role == Role.REGION_ADMIN
+    digest = settlement_digest(settlement) if may_approve else ""
+    # No form when the latest version has these very figures: approving would only be refused.
+    # A refused form is shown again, with its message.
+    up_to_date = approval is not None and approval.digest == digest
+    show_form = may_approve and (approval_form is not None or not up_to_date)
     return {
         "approval": approval,
         "approval_students_shown": (
@@ -154,9 +159,9 @@ def _approval_context(
         "changes_shown": shown_count(changes.count, scope=scope) if changes is not None else "",
         "changed_students": _changed_students(changes, scope) if changes is not None else [],
         "may_see_versions": request.membership.role in STUDENT_ROLES,
-        "approval_form": (approval_form or ApprovalForm()) if may_approve else None,
+        "approval_form": (approval_form or ApprovalForm()) if show_form else None,
         # The figures on screen: what an approval from this page approves.
-        "digest": settlement_digest(settlement) if may_approve else "",
+        "digest": digest,
     }
 
 

@@ -191,6 +191,18 @@ def test_lines_that_cannot_be_priced_refuse_the_approval(world, admin):
     assert not SettlementApproval.objects.exists()
 
 
+def test_a_term_without_students_has_nothing_to_approve(world, admin):
+    Enrolment.objects.filter(offering__intake_period=world.period).delete()
+
+    with pytest.raises(ValidationError) as refused:
+        _approve(admin, world)
+
+    assert refused.value.messages == [
+        "No student has started this term: there is nothing to approve yet."
+    ]
+    assert not SettlementApproval.objects.exists()
+
+
 def test_approving_an_unchanged_settlement_again_is_refused(world, admin):
     _approve(admin, world)
 
@@ -328,6 +340,8 @@ def test_a_region_admin_approves_from_the_detail_page(world, region):
     )
     assert "Changed since" not in text
     assert _version_url(world, 1) in response.content.decode()
+    # Nothing to approve again until the figures change: no form.
+    assert _approve_url(world) not in response.content.decode()
     approval = SettlementApproval.objects.get()
     assert approval.note == "Till ekonomi" and approval.approved_by == client.user
 
@@ -363,6 +377,7 @@ def test_the_detail_page_shows_what_changed_to_each_role(world, region, admin):
     assert "Changed since version 1: 1 student's line added, changed or removed" in text
     assert "HEM-S4 Kil (1715) → Karlstad (1780) changed 48,000.00 kr" in text
     assert "24,000.00 kr" in text
+    assert "Approve these figures as a new version" in text
 
     # Kil's rector sees its resident; Arvika's rector the count only.
     kil = _text(_client(region, Role.RECTOR, world.kil).get(_detail(world)))
