@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,11 +22,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, User
 from accounts.services import audit_record
+from admissions.models import EnrolmentStatus, SettlementApproval
 from admissions.services.transfer import spreadsheet_safe
 from admissions.settlement import (
+    UNIT_LABELS,
+    Funding,
     Matrix,
     Scope,
     SettlementLine,
+    approved_settlement,
     matrix_for,
     scope_for,
     settlement_of,
@@ -112,12 +117,12 @@ def _csv_cell(value) -> str:
     return str(value)
 
 
-def settlement_csv(lines: list[SettlementLine], *, include_names: bool) -> bytes:
+def settlement_csv(headers: list[str], rows: Iterable[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(line_headers(include_names))
-    for line in lines:
-        writer.writerow([_csv_cell(value) for value in line_values(line, include_names)])
+    writer.writerow(headers)
+    for values in rows:
+        writer.writerow([_csv_cell(value) for value in values])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -138,7 +143,7 @@ def _matrix_rows(matrix: Matrix, figure) -> list[list]:
     return rows
 
 
-def settlement_xlsx(lines: list[SettlementLine], matrix: Matrix, *, include_names: bool) -> bytes:
+def settlement_xlsx(headers: list[str], rows: Iterable[list], matrix: Matrix) -> bytes:
     # Write-only: rows are streamed to the file, several times faster for thousands of lines.
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -163,9 +168,9 @@ def settlement_xlsx(lines: list[SettlementLine], matrix: Matrix, *, include_name
 
     sheet = workbook.create_sheet(_("Students")[:31])
     sheet.freeze_panes = "A2"
-    styled(sheet, line_headers(include_names), header=True)
-    for line in lines:
-        styled(sheet, line_values(line, include_names))
+    styled(sheet, headers, header=True)
+    for values in rows:
+        styled(sheet, values)
 
     matrix_sheet = workbook.create_sheet(_("Matrix")[:31])
     blocks = (
@@ -194,8 +199,103 @@ def settlement_xlsx(lines: list[SettlementLine], matrix: Matrix, *, include_name
     return buffer.getvalue()
 
 
-def export_file_name(period: IntakePeriod, scope: Scope, municipality_code: str, file_format: str):
+# --- an approved version --------------------------------------------------------------------
+
+
+def approved_headers() -> list[str]:
+    return [
+        _("Reference"),
+        _("Home municipality code"),
+        _("Home municipality"),
+        _("Host municipality code"),
+        _("Host municipality"),
+        _("Status"),
+        _("Funding"),
+        _("vp charged"),
+        _("Unit"),
+        _("Unit price (SEK)"),
+        _("Amount (SEK)"),
+    ]
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def approved_values(record: dict) -> list:
+    """One row of an approved version, from its record (admissions.settlement.line_record):
+    the figures as approved, whatever the enrolments say now."""
+    return [
+        record["reference"],
+        record["home_code"] or "",
+        record["home_name"] or "",
+        record["host_code"],
+        record["host_name"],
+        str(EnrolmentStatus(record["status"]).label),
+        str(Funding(record["funding"]).label),
+        _quantity(Decimal(record["vp_charged"])),
+        str(UNIT_LABELS.get(record["unit"], "")),
+        _decimal(record["unit_price"]),
+        _decimal(record["amount"]),
+    ]
+
+
+@transaction.atomic
+def approved_export(
+    *,
+    acting_user: User,
+    membership: Membership,
+    approval: SettlementApproval,
+    file_format: str,
+) -> SettlementFile:
+    """An approved version's lines the membership may see (a rector: those of their
+    municipality, as home or host) as CSV or XLSX, for the finance offices to invoice from;
+    and an audit entry. The records keep no names, so neither does the file."""
+    period = approval.intake_period
+    if membership.role not in STUDENT_ROLES or period.region_id != membership.region_id:
+        raise PermissionDenied
+    if file_format not in FORMATS:
+        raise ValueError(f"Unknown format {file_format!r}")
+    scope = scope_for(membership)
+    records = [r for r in approval.lines if scope.sees_cell(r["home_id"], r["host_id"])]
+    rows = (approved_values(record) for record in records)
+    if file_format == "csv":
+        content = settlement_csv(approved_headers(), rows)
+    else:
+        matrix = matrix_for(approved_settlement(period, approval.lines), scope)
+        content = settlement_xlsx(approved_headers(), rows, matrix)
+    municipality_code = (
+        membership.scope_municipality.code if membership.scope_municipality_id else ""
+    )
+    audit_record(
+        acting_user=acting_user,
+        region=period.region,
+        role=membership.role,
+        action="settlement.approval_export",
+        target=period,
+        data={
+            "version": approval.version,
+            "format": file_format,
+            "rows": len(records),
+            "municipality": municipality_code,
+        },
+    )
+    return SettlementFile(
+        content=content,
+        file_name=export_file_name(
+            period, scope, municipality_code, file_format, version=approval.version
+        ),
+        content_type=FORMATS[file_format],
+        rows=len(records),
+    )
+
+
+def export_file_name(
+    period: IntakePeriod, scope: Scope, municipality_code: str, file_format: str, version=None
+):
     parts = ["avrakning", period.code]
+    if version is not None:
+        parts.append(f"v{version}")
     if not scope.everything and municipality_code:
         parts.append(municipality_code)
     return "-".join(parts) + "." + file_format
@@ -214,12 +314,12 @@ def settlement_export(
     scope = scope_for(membership)
     settlement = settlement_of(period)
     lines = visible_lines(settlement, scope)
+    headers = line_headers(scope.sees_students)
+    rows = (line_values(line, scope.sees_students) for line in lines)
     if file_format == "csv":
-        content = settlement_csv(lines, include_names=scope.sees_students)
+        content = settlement_csv(headers, rows)
     else:
-        content = settlement_xlsx(
-            lines, matrix_for(settlement, scope), include_names=scope.sees_students
-        )
+        content = settlement_xlsx(headers, rows, matrix_for(settlement, scope))
     municipality_code = (
         membership.scope_municipality.code if membership.scope_municipality_id else ""
     )

@@ -23,6 +23,11 @@ urlpatterns = [
         name="settlement_approval",
     ),
     path(
+        "<int:pk>/faststalld/<int:version>/export/<str:file_format>/",
+        settlement.settlement_approval_export,
+        name="settlement_approval_export",
+    ),
+    path(
         "<int:pk>/export/<str:file_format>/",
         settlement.settlement_export_download,
         name="settlement_export",

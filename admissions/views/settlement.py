@@ -41,7 +41,7 @@ from admissions.settlement import (
     shown_count,
     visible_municipalities,
 )
-from admissions.settlement_export import FORMATS, settlement_export
+from admissions.settlement_export import FORMATS, approved_export, settlement_export
 from admissions.settlement_forms import ApprovalForm
 from admissions.settlement_selectors import (
     SETTLEMENT_ROLES,
@@ -339,7 +339,34 @@ def settlement_export_download(request, pk: int, file_format: str):
         period=period,
         file_format=file_format,
     )
+    return _attachment(exported)
+
+
+def _attachment(exported) -> HttpResponse:
     response = HttpResponse(exported.content, content_type=exported.content_type)
     response["Content-Disposition"] = f'attachment; filename="{exported.file_name}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@role_required(*STUDENT_ROLES)
+def settlement_approval_export(request, pk: int, version: int, file_format: str):
+    """An approved version as a file for the finance offices: a POST, recorded in the audit
+    log. Looked up before the method is checked, like the live export."""
+    period = get_period_for(request, pk)
+    approval = get_scoped_or_404(
+        SettlementApproval.objects.visible_to(request.membership).filter(intake_period=period),
+        version=version,
+    )
+    if file_format not in FORMATS:
+        raise Http404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    return _attachment(
+        approved_export(
+            acting_user=request.user,
+            membership=request.membership,
+            approval=approval,
+            file_format=file_format,
+        )
+    )

@@ -6,12 +6,15 @@ home municipalities for 5 paying students)."""
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
+import io
 import re
 import threading
 from decimal import Decimal
 from html import unescape
 
+import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -471,3 +474,76 @@ def test_a_missing_version_and_another_regions_term_are_404(world, region, admin
     foreign_approve = reverse("admissions:settlement_approve", args=[foreign.pk])
     assert client.post(foreign_approve, {"digest": "0" * 64}).status_code == 404
     assert SettlementApproval.objects.filter(intake_period=foreign).count() == 1
+
+
+# --- exports of an approved version -------------------------------------------------------------
+
+
+def _version_export(client, world, version, file_format):
+    url = reverse(
+        "admissions:settlement_approval_export", args=[world.period.pk, version, file_format]
+    )
+    return client.post(url)
+
+
+def _csv(response) -> list[dict]:
+    assert response.content.startswith("\ufeff".encode())
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_a_version_exports_its_figures_as_approved_not_as_they_are_now(world, region, admin):
+    _approve(admin, world)
+    _stop_s4_early(world)  # now 24 000; version 1 said 48 000
+    client = _client(region, Role.REGION_ADMIN)
+
+    response = _version_export(client, world, 1, "csv")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="avrakning-{world.period.code}-v1.csv"'
+    )
+    rows = {row["Reference"]: row for row in _csv(response)}
+    assert set(rows) == {f"HEM-S{n}" for n in range(1, 8)}
+    assert rows["HEM-S4"]["Amount (SEK)"] == "48000,00"
+    assert rows["HEM-S4"]["Status"] == "Studying"
+    assert rows["HEM-S1"]["Funding"] == "Outside the agreement"
+    assert "Name" not in rows["HEM-S4"]
+    content = response.content.decode("utf-8-sig")
+    for enrolment in world.students.values():
+        assert enrolment.application.personnummer not in content
+        assert enrolment.application.last_name not in content
+    entry = AuditEntry.objects.get(action="settlement.approval_export")
+    assert entry.data == {"version": 1, "format": "csv", "rows": 7, "municipality": ""}
+
+
+def test_a_rector_exports_the_lines_of_their_municipality(world, region, admin):
+    _approve(admin, world)
+    client = _client(region, Role.RECTOR, world.kil)
+
+    response = _version_export(client, world, 1, "csv")
+
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="avrakning-{world.period.code}-v1-1715.csv"'
+    )
+    # Kil's residents; no student studies at a centre in Kil.
+    assert [row["Reference"] for row in _csv(response)] == ["HEM-S2", "HEM-S4", "HEM-S6"]
+
+
+def test_the_spreadsheet_of_a_version_holds_its_students_and_matrix(world, region, admin):
+    _approve(admin, world)
+    response = _version_export(_client(region, Role.REGION_ADMIN), world, 1, "xlsx")
+
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    students, matrix = workbook.worksheets
+    assert students.max_row == 1 + 7
+    assert (
+        matrix["A1"].value == "Amounts paid by the home municipality to the host municipality (SEK)"
+    )
+
+
+def test_a_version_export_takes_only_posts_and_not_council_members(world, region, admin):
+    _approve(admin, world)
+    url = reverse("admissions:settlement_approval_export", args=[world.period.pk, 1, "csv"])
+    assert _client(region, Role.REGION_ADMIN).get(url).status_code == 405
+    assert _client(region, Role.COUNCIL_MEMBER).post(url).status_code == 403
+    assert _client(region, Role.REGION_ADMIN).post(url.replace("/1/", "/2/")).status_code == 404

@@ -36,6 +36,13 @@ RULES = {
     ),
     "admissions:settlement_approve": rule(ROLES, Role.REGION_ADMIN, obj=PERIOD, ok=GET_NOT_ALLOWED),
     "admissions:settlement_approval": rule(ROLES, *STUDENTS, obj=PERIOD, kwargs={"version": "1"}),
+    "admissions:settlement_approval_export": rule(
+        ROLES,
+        *STUDENTS,
+        obj=PERIOD,
+        kwargs={"version": "1", "file_format": "csv"},
+        ok=GET_NOT_ALLOWED,
+    ),
     "admissions:settlement_export": rule(
         ROLES, *STUDENTS, obj=PERIOD, kwargs={"file_format": "xlsx"}, ok=GET_NOT_ALLOWED
     ),
