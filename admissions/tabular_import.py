@@ -4,13 +4,16 @@ at a row (size, encoding, delimiter, columns, number of rows), and the one error
 Used by the intake office's import of applications and, from industriradet (a later layer), by
 the imports of outcomes and of a cluster's competence needs. `csv_dataset_read` is the whole
 reading of a CSV file; an import that reads other formats too (the needs import also reads
-XLSX) composes the steps itself.
+XLSX) composes the steps itself. The imports that preview their rows before saving them
+(applications, outcomes) share the preview's shape and its refusal.
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import tablib
 from django.utils.translation import gettext as _
@@ -19,6 +22,33 @@ from import_export.formats import base_formats
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read (type, encoding, columns, size); the message says why."""
+
+
+@dataclass(frozen=True)
+class RefusedRow:
+    line: int
+    messages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    # Each import's own accepted rows (what the row will save, for the preview page).
+    accepted: tuple[Any, ...]
+    refused: tuple[RefusedRow, ...]
+    # Problems not tied to one row (the file could not be processed at all).
+    general: tuple[str, ...] = ()
+
+    @property
+    def importable(self) -> bool:
+        return bool(self.accepted) and not self.refused and not self.general
+
+
+class ImportRefused(Exception):
+    """The import was refused: nothing was saved. `preview` says which rows and why."""
+
+    def __init__(self, preview: ImportPreview):
+        super().__init__("The import was refused; nothing was saved.")
+        self.preview = preview
 
 
 def cell_text(value) -> str:

@@ -40,9 +40,11 @@ from admissions.models import (
 )
 from admissions.services.applications import ApplicantDetails, application_submit
 
-# ImportFileError is re-exported: the views (and callers) catch it from this module.
+# ImportFileError and ImportRefused are re-exported: the views (and callers) catch them from
+# this module.
 from admissions.tabular_import import ImportFileError as ImportFileError
-from admissions.tabular_import import csv_dataset_read
+from admissions.tabular_import import ImportPreview, RefusedRow, csv_dataset_read
+from admissions.tabular_import import ImportRefused as ImportRefused
 from yrkescenter.models import IntakePeriod, Municipality, Offering
 
 # Who may use import and export at all, and who may see full identity numbers in an export.
@@ -207,14 +209,6 @@ def import_max_rows() -> int:
     return getattr(settings, "TRANSFER_IMPORT_MAX_ROWS", 2000)
 
 
-class ImportRefused(Exception):
-    """The import was refused: nothing was saved. `preview` says which rows and why."""
-
-    def __init__(self, preview: ImportPreview):
-        super().__init__("The import was refused; nothing was saved.")
-        self.preview = preview
-
-
 @dataclass
 class ImportRow:
     """One row of an import file as read, and what it refers to once checked."""
@@ -269,24 +263,6 @@ class AcceptedRow:
     municipality_is_party: bool
     intake_period: str
     choices: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RefusedRow:
-    line: int
-    messages: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ImportPreview:
-    accepted: tuple[AcceptedRow, ...]
-    refused: tuple[RefusedRow, ...]
-    # Problems not tied to one row (the file could not be processed at all).
-    general: tuple[str, ...] = ()
-
-    @property
-    def importable(self) -> bool:
-        return bool(self.accepted) and not self.refused and not self.general
 
 
 @dataclass

@@ -46,9 +46,11 @@ from accounts.services import audit_record
 from admissions.models import Enrolment, EnrolmentStatus, PriorEducation
 from admissions.services.transfer import import_max_bytes, import_max_rows
 
-# ImportFileError is re-exported: the views (and callers) catch it from this module.
+# ImportFileError and ImportRefused are re-exported: the views (and callers) catch them from
+# this module.
 from admissions.tabular_import import ImportFileError as ImportFileError
-from admissions.tabular_import import csv_dataset_read
+from admissions.tabular_import import ImportPreview, RefusedRow, csv_dataset_read
+from admissions.tabular_import import ImportRefused as ImportRefused
 from industriradet.models import (
     AgeBand,
     Birthplace,
@@ -391,31 +393,6 @@ class AcceptedRow:
     # True when the row replaces an outcome already recorded.
     replaces: bool
     warnings: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class RefusedRow:
-    line: int
-    messages: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ImportPreview:
-    accepted: tuple[AcceptedRow, ...]
-    refused: tuple[RefusedRow, ...]
-    general: tuple[str, ...] = ()
-
-    @property
-    def importable(self) -> bool:
-        return bool(self.accepted) and not self.refused and not self.general
-
-
-class ImportRefused(Exception):
-    """The import was refused: nothing was saved. `preview` says which rows and why."""
-
-    def __init__(self, preview: ImportPreview):
-        super().__init__("The import was refused; nothing was saved.")
-        self.preview = preview
 
 
 @dataclass
