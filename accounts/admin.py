@@ -24,7 +24,13 @@ class UserAdmin(SuperuserOnlyAdmin):
 
 @admin.register(Membership, site=admin_site)
 class MembershipAdmin(RegionScopedAdmin):
-    list_display = ["user", "role", "scope_municipality", "scope_centre"]
+    list_display = [
+        "user",
+        "role",
+        "scope_municipality",
+        "scope_centre",
+        "handles_protected_identity",
+    ]
     list_filter = ["role"]
     search_fields = ["user__email", "user__full_name"]
     raw_id_fields = ["user"]

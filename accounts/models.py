@@ -153,6 +153,15 @@ class Membership(models.Model):
         blank=True,
         related_name="+",
     )
+    # Skyddade personuppgifter: only intake officers named for it see such an application.
+    handles_protected_identity = models.BooleanField(
+        _("handles protected personal data"),
+        default=False,
+        help_text=_(
+            "Only for intake officers: the named officers who may see applications from people "
+            "with protected personal data (skyddade personuppgifter)."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -184,6 +193,10 @@ class Membership(models.Model):
                     )
                 ),
             ),
+            models.CheckConstraint(
+                name="membership_protected_identity_only_intake",
+                condition=Q(handles_protected_identity=False) | Q(role="intake_officer"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -192,6 +205,10 @@ class Membership(models.Model):
     @property
     def is_staff_role(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def sees_protected_identities(self) -> bool:
+        return self.role == Role.INTAKE_OFFICER and self.handles_protected_identity
 
 
 class AuditEntryQuerySet(RegionQuerySet):

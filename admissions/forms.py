@@ -137,6 +137,15 @@ class MunicipalityChoiceField(forms.ModelChoiceField):
 class ContactForm(DraftStepForm):
     needed_to_submit = ("email", "home_municipality")
 
+    protected_identity = forms.BooleanField(
+        label=_("I have protected personal data (skyddade personuppgifter)"),
+        required=False,
+        help_text=_(
+            "Tick this if the Swedish Tax Agency (Skatteverket) protects your address. We will "
+            "not save any address. Your letters will only be in this portal, not sent by post. "
+            "Only a few named people at the intake office can see your application."
+        ),
+    )
     email = forms.EmailField(
         label=_("E-mail address"),
         required=False,

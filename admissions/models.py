@@ -73,6 +73,15 @@ class RecruitmentChannel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def without_protected_identities(queryset, membership, path: str = ""):
+    """People with protected personal data are seen by themselves and the intake office's named
+    officers only: hidden from every other staff list, export and search. `path` leads from the
+    queryset's model to its application ("application__")."""
+    if membership is not None and membership.sees_protected_identities:
+        return queryset
+    return queryset.exclude(**{f"{path}protected_identity": True})
+
+
 class ApplicationQuerySet(RegionQuerySet):
     def visible_to(self, membership):
         """The intake office and region admins see the region; a study counsellor sees the
@@ -81,6 +90,9 @@ class ApplicationQuerySet(RegionQuerySet):
         if membership is None:
             return self.none()
         queryset = self.for_region(membership.region)
+        if membership.role == Role.APPLICANT:
+            return queryset.filter(applicant_id=membership.user_id)
+        queryset = without_protected_identities(queryset, membership)
         if membership.role in (Role.INTAKE_OFFICER, Role.REGION_ADMIN):
             return queryset
         if membership.role == Role.COUNSELLOR:
@@ -91,8 +103,6 @@ class ApplicationQuerySet(RegionQuerySet):
                     "application_id"
                 )
             ).exclude(status=ApplicationStatus.DRAFT)
-        if membership.role == Role.APPLICANT:
-            return queryset.filter(applicant_id=membership.user_id)
         return queryset.none()
 
 
@@ -134,6 +144,9 @@ class Application(models.Model):
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail address"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Skyddade personuppgifter (sekretessmarkering, skyddad folkbokföring): the address is
+    # never stored, letters go only to the portal, and only named intake officers see it.
+    protected_identity = models.BooleanField(_("protected personal data"), default=False)
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
@@ -202,6 +215,11 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=Q(status=ApplicationStatus.DRAFT) | Q(submitted_at__isnull=False),
                 name="application_submitted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(protected_identity=False)
+                | Q(street_address="", postal_code="", city=""),
+                name="application_protected_has_no_address",
             ),
         ]
         indexes = [
@@ -574,6 +592,13 @@ class RoundChildQuerySet(RegionQuerySet):
         return self.filter(round__in=AdmissionRound.objects.visible_to(membership))
 
 
+class RoundResultQuerySet(RoundChildQuerySet):
+    def visible_to(self, membership):
+        return without_protected_identities(
+            super().visible_to(membership), membership, "application__"
+        )
+
+
 class RoundResult(models.Model):
     """The round's decision on one choice: what happened to it and why."""
 
@@ -586,7 +611,7 @@ class RoundResult(models.Model):
     group = models.PositiveSmallIntegerField(_("selection group"), null=True)
     lottery = models.FloatField(_("lottery number"), null=True)
 
-    objects = RoundChildQuerySet.as_manager()
+    objects = RoundResultQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("round result")
@@ -750,6 +775,9 @@ class EnrolmentQuerySet(RegionQuerySet):
         if membership is None:
             return self.none()
         queryset = self.for_region(membership.region)
+        if membership.role == Role.APPLICANT:
+            return queryset.filter(application__applicant_id=membership.user_id)
+        queryset = without_protected_identities(queryset, membership, "application__")
         if membership.role in (Role.INTAKE_OFFICER, Role.REGION_ADMIN):
             return queryset
         if membership.role == Role.COORDINATOR:
@@ -763,8 +791,6 @@ class EnrolmentQuerySet(RegionQuerySet):
             return queryset.filter(
                 application__home_municipality_id=membership.scope_municipality_id
             )
-        if membership.role == Role.APPLICANT:
-            return queryset.filter(application__applicant_id=membership.user_id)
         return queryset.none()
 
 

@@ -208,19 +208,25 @@ class OfferingResults:
     cutoff: RoundCutoff
     admitted: list[RoundResult]
     waiting: list[RoundResult]
+    # People with protected personal data whom this membership may not see (their rows are
+    # left out, so the lists say how many are missing and why).
+    withheld: int = 0
 
 
-def offering_results(admission_round: AdmissionRound, offering_pk) -> OfferingResults | None:
+def offering_results(
+    admission_round: AdmissionRound, offering_pk, membership
+) -> OfferingResults | None:
     """One offering's admitted list (by priority) and waiting list (by place)."""
     cutoff = cutoffs_of(admission_round).filter(offering_id=offering_pk).first()
     if cutoff is None:
         return None
+    listed = RoundResult.objects.filter(
+        round=admission_round,
+        offering_id=offering_pk,
+        outcome__in=(Outcome.ADMITTED, Outcome.WAITING),
+    )
     rows = (
-        RoundResult.objects.filter(
-            round=admission_round,
-            offering_id=offering_pk,
-            outcome__in=(Outcome.ADMITTED, Outcome.WAITING),
-        )
+        listed.visible_to(membership)
         .select_related("application", "choice")
         .order_by("group", "lottery", "application_id")
     )
@@ -228,16 +234,20 @@ def offering_results(admission_round: AdmissionRound, offering_pk) -> OfferingRe
     for row in rows:
         (admitted if row.outcome == Outcome.ADMITTED else waiting).append(row)
     waiting.sort(key=lambda row: row.waiting_position or 0)
-    return OfferingResults(cutoff=cutoff, admitted=admitted, waiting=waiting)
+    withheld = listed.count() - len(admitted) - len(waiting)
+    return OfferingResults(cutoff=cutoff, admitted=admitted, waiting=waiting, withheld=withheld)
 
 
-def application_results(admission_round: AdmissionRound, reference: str) -> list[RoundResult]:
+def application_results(
+    admission_round: AdmissionRound, reference: str, membership
+) -> list[RoundResult]:
     """Why: every choice of the application with this reference, in the applicant's order."""
     reference = reference.strip()
     if not reference:
         return []
     return list(
-        RoundResult.objects.filter(round=admission_round, application__reference__iexact=reference)
+        RoundResult.objects.visible_to(membership)
+        .filter(round=admission_round, application__reference__iexact=reference)
         .select_related("application", "choice", "offering__programme", "offering__centre")
         .order_by("choice__rank")
     )

@@ -311,7 +311,7 @@ def settlement_lines(inputs: SettlementInputs) -> list[SettlementLine]:
                 SettlementLine(
                     enrolment_id=enrolment.id,
                     period_id=offering.intake_period_id,
-                    reference=enrolment.reference,
+                    reference=enrolment.listed_reference,
                     student_name=enrolment.student_name,
                     home=home,
                     host=host,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear
+from django.utils.translation import gettext
 
 from accounts.models import Membership, Region, Role
 from accounts.tenancy import get_scoped_or_404
@@ -91,10 +92,18 @@ class EnrolmentRow(NamedTuple):
     home_name: str | None
     home_is_party: bool | None
     credited_vp: int  # courses of the programme the student need not study (validation)
+    # Skyddade personuppgifter: the line is settled like any other, but names no one.
+    protected_identity: bool = False
 
     @property
     def student_name(self) -> str:
+        if self.protected_identity:
+            return gettext("Protected personal data")
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def listed_reference(self) -> str:
+        return "–" if self.protected_identity else self.reference
 
 
 ENROLMENT_COLUMNS = (
@@ -111,6 +120,7 @@ ENROLMENT_COLUMNS = (
     "application__home_municipality__name",
     "application__home_municipality__is_party",
     "credited_vp",
+    "application__protected_identity",
 )
 
 

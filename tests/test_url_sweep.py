@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import io
 import pkgutil
 import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -56,6 +58,7 @@ from tests.sweep import (
     Rule,
     rule,
 )
+from tests.sweep_rules.protected_identity import PROTECTED_NAME
 from yrkescenter.models import (
     Agreement,
     Course,
@@ -371,6 +374,16 @@ def _get(client: Client, url: str) -> tuple[int, str]:
     return _final(client.get(url, follow=True))
 
 
+def _text(response) -> str:
+    """What the response shows or hands over: the page, or a download (CSV, PDF, the XML inside
+    an XLSX), as text."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if body.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            body = b"".join(archive.read(name) for name in archive.namelist())
+    return body.decode("utf-8", errors="replace")
+
+
 LOGIN_PATH = "/accounts/login/"
 # What a form post might carry: the admin's save button, a confirmation, a deletion.
 POST_DATA = {"post": "yes", "_save": "1", "name": "changed", "action": "delete_selected"}
@@ -410,7 +423,12 @@ def test_sweep(pattern: Pattern, world: World):
     for role in world.users:
         client = home_clients[role]
         abroad = abroad_clients[role]
-        status, path = _get(client, home_url)
+        response = client.get(home_url, follow=True)
+        status, path = _final(response)
+        # Skyddade personuppgifter: none of the sweep's users is a named intake officer.
+        assert PROTECTED_NAME not in _text(response), (
+            f"{pattern.key}: {role} sees a person with protected personal data"
+        )
         assert path != LOGIN_PATH or pattern.name in {"account_login", "admin:login"}, (
             f"{pattern.key}: {role} was sent to login"
         )

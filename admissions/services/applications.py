@@ -252,7 +252,15 @@ DRAFT_FIELDS: dict[str, tuple[str, ...]] = {
         "first_name",
         "last_name",
     ),
-    "contact": ("email", "phone", "street_address", "postal_code", "city", "home_municipality"),
+    "contact": (
+        "protected_identity",
+        "email",
+        "phone",
+        "street_address",
+        "postal_code",
+        "city",
+        "home_municipality",
+    ),
     "background": (
         "prior_education",
         "situation",
@@ -366,6 +374,9 @@ def application_draft_save(
     municipality = values.get("home_municipality")
     if municipality is not None and municipality.region_id != application.region_id:
         raise ValidationError({"home_municipality": _("Choose a municipality from the list.")})
+    if values.get("protected_identity", application.protected_identity):
+        # A protected address must never reach the database, whatever the form sent.
+        values.update(street_address="", postal_code="", city="")
     for name, value in values.items():
         setattr(application, name, value)
     application.draft_step = step

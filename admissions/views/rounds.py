@@ -125,7 +125,9 @@ def round_results(request, pk: int):
     reference = search.cleaned_data["reference"] if search.is_valid() else ""
     offering_pk = request.GET.get("offering", "")
     selected = (
-        offering_results(admission_round, int(offering_pk)) if offering_pk.isdigit() else None
+        offering_results(admission_round, int(offering_pk), request.membership)
+        if offering_pk.isdigit()
+        else None
     )
     return render(
         request,
@@ -136,6 +138,6 @@ def round_results(request, pk: int):
             "selected": selected,
             "search": search,
             "reference": reference,
-            "explained": application_results(admission_round, reference),
+            "explained": application_results(admission_round, reference, request.membership),
         },
     )
