@@ -101,6 +101,13 @@ SIGNED_IN_LINKS = (
         current_prefixes=("admissions:intake",),
     ),
     Link(
+        _("Appeals"),
+        "admissions:appeal_queue",
+        _roles(Role.INTAKE_OFFICER),
+        ADMISSIONS,
+        current_prefixes=("admissions:appeal_",),
+    ),
+    Link(
         _("Import/export"),
         "admissions:transfer_index",
         _roles(Role.INTAKE_OFFICER, Role.REGION_ADMIN),
