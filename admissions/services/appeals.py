@@ -316,7 +316,7 @@ def appeal_board_decision_record(
         appeal=locked,
         kind=AppealEventKind.BOARD_DECIDED,
         actor=acting_user,
-        note=locked.get_board_outcome_display(),
+        note=outcome,
     )
     audit_record(
         acting_user=acting_user,

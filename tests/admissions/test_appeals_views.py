@@ -231,3 +231,20 @@ def test_the_case_file_is_404_before_the_appeal_is_forwarded(region):
     assert officer.get(reverse("admissions:appeal_case_file", args=[appeal.pk])).status_code == 404
     appeal_forward(acting_user=officer.user, appeal=appeal)
     assert officer.get(reverse("admissions:appeal_case_file", args=[appeal.pk])).status_code == 200
+
+
+def test_the_own_data_export_holds_the_appeals(region):
+    import io
+    import json
+    import zipfile
+
+    decided, _letter = published(region)
+    _lodge(decided, files=[pdf_upload()])
+    owner = applicant_client(decided.application.applicant, region)
+
+    response = owner.get(reverse("admissions:own_data"))
+
+    data = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("data.json"))
+    (appeal,) = data["applications"][0]["appeals"]
+    assert appeal["requested_change"] == "Behörig." and appeal["state"] == "received"
+    assert len(appeal["attachments"]) == 1
