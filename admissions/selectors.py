@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.tenancy import get_scoped_or_404
 from admissions.models import (
+    Appeal,
     Application,
     ApplicationStatus,
     Choice,
@@ -235,6 +236,10 @@ def own_data(request) -> dict:
             ),
             "documents",
             "completion_requests",
+            Prefetch(
+                "appeals",
+                queryset=Appeal.objects.prefetch_related("attachments", "reconsiderations"),
+            ),
         )
     )
     return {
@@ -324,6 +329,43 @@ def _application_data(a: Application) -> dict:
                 "uploaded_at": _iso(d.uploaded_at),
             }
             for d in a.documents.all()
+        ],
+        "appeals": [_appeal_data(appeal) for appeal in a.appeals.all()],
+    }
+
+
+def _appeal_data(appeal: Appeal) -> dict:
+    return {
+        "subject": appeal.subject,
+        "result": appeal.result_id,
+        "requested_change": appeal.requested_change,
+        "grounds": appeal.grounds,
+        "lodged_at": _iso(appeal.lodged_at),
+        "deadline": _iso(appeal.deadline),
+        "is_late": appeal.is_late,
+        "state": appeal.state,
+        "forwarded_at": _iso(appeal.forwarded_at),
+        "board_outcome": appeal.board_outcome,
+        "board_decided_on": _iso(appeal.board_decided_on),
+        "board_reference": appeal.board_reference,
+        "board_note": appeal.board_note,
+        "attachments": [
+            {
+                "original_name": attachment.original_name,
+                "content_type": attachment.content_type,
+                "size": attachment.size,
+                "sha256": attachment.sha256,
+            }
+            for attachment in appeal.attachments.all()
+        ],
+        "reconsiderations": [
+            {
+                "fully_changed": item.fully_changed,
+                "decision": item.decision,
+                "reasons": item.reasons,
+                "decided_at": _iso(item.decided_at),
+            }
+            for item in appeal.reconsiderations.all()
         ],
     }
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("intag/", include("admissions.urls_intake")),
     path("intag/overforing/", include("admissions.urls_transfer")),
     path("brev/", include("admissions.urls_letters")),
+    path("overklagande/", include("admissions.urls_appeals")),
     path("statsbidrag/", include("admissions.urls_allocation")),
     path("studier/", include("admissions.urls_enrolment")),
     path("avrakning/", include("admissions.urls_settlement")),

@@ -101,6 +101,19 @@ SIGNED_IN_LINKS = (
         current_prefixes=("admissions:intake",),
     ),
     Link(
+        _("Appeals"),
+        "admissions:appeal_queue",
+        _roles(Role.INTAKE_OFFICER),
+        ADMISSIONS,
+        current_prefixes=("admissions:appeal_queue", "admissions:appeal_review"),
+        current_names=(
+            "admissions:appeal_reconsider",
+            "admissions:appeal_forward",
+            "admissions:appeal_case_file",
+            "admissions:appeal_board_decision",
+        ),
+    ),
+    Link(
         _("Import/export"),
         "admissions:transfer_index",
         _roles(Role.INTAKE_OFFICER, Role.REGION_ADMIN),
@@ -205,6 +218,8 @@ SIGNED_IN_LINKS = (
             "admissions:application_receipt",
             "admissions:application_withdraw",
             "admissions:completion_answer",
+            "admissions:appeal_lodge",
+            "admissions:appeal_detail",
         ),
     ),
     Link(_("My validations"), "validation:my_validations", _roles(Role.APPLICANT)),

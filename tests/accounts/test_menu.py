@@ -52,6 +52,7 @@ MENUS = {
             "Admissions",
             [
                 ("Applications", "admissions:intake_queue"),
+                ("Appeals", "admissions:appeal_queue"),
                 ("Import/export", "admissions:transfer_index"),
                 ("Admission rounds", "admissions:round_list"),
                 ("Students", "admissions:enrolment_index"),
@@ -145,6 +146,15 @@ UNDER = {
     "yrkescenter:centre_list": (["yrkescenter:centre_detail"], []),
     "accounts:start": ([], []),
     "admissions:intake_queue": ([], ["admissions:intake"]),
+    "admissions:appeal_queue": (
+        [
+            "admissions:appeal_reconsider",
+            "admissions:appeal_forward",
+            "admissions:appeal_case_file",
+            "admissions:appeal_board_decision",
+        ],
+        ["admissions:appeal_queue", "admissions:appeal_review"],
+    ),
     "admissions:transfer_index": ([], ["admissions:transfer"]),
     "admissions:round_list": ([], ["admissions:round"]),
     "admissions:enrolment_index": ([], ["admissions:enrolment"]),
@@ -169,6 +179,8 @@ UNDER = {
             "admissions:application_receipt",
             "admissions:application_withdraw",
             "admissions:completion_answer",
+            "admissions:appeal_lodge",
+            "admissions:appeal_detail",
         ],
         [],
     ),
