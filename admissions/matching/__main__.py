@@ -1,17 +1,17 @@
 """Command line: ``python -m admissions.matching solve INPUT.json`` (``-`` reads stdin).
 
-Prints the solution as JSON on stdout and exits 0. Bad input exits 2 with one line on stderr
-naming the problem, never a traceback: the line is meant for the person who prepared the file.
+Prints the solution as compact JSON on stdout (``--indent N`` for a pretty one) and exits 0.
+Bad input exits 2 with one line on stderr naming the problem, never a traceback: the line is
+meant for the person who prepared the file.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from admissions.matching.engine import solve
-from admissions.matching.jsonio import problem_from_json, solution_to_json
+from admissions.matching import solve
+from admissions.matching.jsonio import problem_from_bytes, solution_to_bytes
 from admissions.matching.types import ProblemError
 
 EXIT_BAD_INPUT = 2
@@ -29,16 +29,14 @@ def _fail(message: str) -> None:
     raise SystemExit(EXIT_BAD_INPUT)
 
 
-def _read(path: str) -> str:
+def _read(path: str) -> bytes:
     try:
         if path == "-":
-            return sys.stdin.buffer.read().decode("utf-8")
-        with open(path, encoding="utf-8") as f:
+            return sys.stdin.buffer.read()
+        with open(path, "rb") as f:
             return f.read()
     except OSError as e:
         _fail(f"cannot read {path}: {e.strerror or e}")
-    except UnicodeDecodeError:
-        _fail(f"cannot read {path}: not UTF-8 text")
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -47,21 +45,23 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     solve_cmd = commands.add_parser("solve", help="solve one round given as JSON")
     solve_cmd.add_argument("input", help="the problem as JSON, or - for stdin")
+    solve_cmd.add_argument(
+        "--indent", type=int, default=None, metavar="N", help="indent the output by N spaces"
+    )
     args = parser.parse_args(argv)
 
-    text = _read(args.input)
+    raw = _read(args.input)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        _fail(f"malformed JSON: {e.msg} (line {e.lineno}, column {e.colno})")
-    except RecursionError:
-        _fail("malformed JSON: nested too deeply")
-    try:
-        solution = solve(problem_from_json(data))
+        solution = solve(problem_from_bytes(raw))
     except ProblemError as e:
-        _fail(str(e))
-    json.dump(solution_to_json(solution), sys.stdout, ensure_ascii=False)
-    sys.stdout.write("\n")
+        message = str(e)
+        if message == "not UTF-8 text":
+            message = f"cannot read {args.input}: not UTF-8 text"
+        _fail(message)
+    out = sys.stdout.buffer
+    out.write(solution_to_bytes(solution, indent=args.indent))
+    out.write(b"\n")
+    out.flush()
     return 0
 
 

@@ -1,4 +1,9 @@
-"""Applicant-proposing deferred acceptance with strict priorities.
+"""Applicant-proposing deferred acceptance with strict priorities: the reference engine.
+
+This is the engine in plain Python, the reading of the rules that the fast path (fast.py, on
+numpy arrays, the one the command line and the round service use) is tested against: both must
+give the same Solution for the same Problem, and the fast path leaves every refusal to this one
+so the words of a ProblemError are the same whichever path meets the input.
 
 Priority of an applicant at an offering, best first:
 
@@ -266,14 +271,7 @@ def _outcomes(applicants, off_index, off_ids, assigned, next_position):
     not_eligible = Reason.NOT_ELIGIBLE
     below = Reason.BELOW_ASSIGNMENT
     waiting = Reason.WAITING
-    # One outcome per choice is millions of objects in a large region, and a frozen
-    # dataclass's __init__ costs three times as much as filling its slots directly.
-    new = object.__new__
-    cls = ChoiceOutcome
-    set_applicant = cls.applicant.__set__
-    set_offering = cls.offering.__set__
-    set_reason = cls.reason.__set__
-    set_position = cls.position.__set__
+    outcome = ChoiceOutcome
     outcomes: list[ChoiceOutcome] = []
     add = outcomes.append
     for a, app in enumerate(applicants):
@@ -283,25 +281,17 @@ def _outcomes(applicants, off_index, off_ids, assigned, next_position):
         reached = False
         for c in app.choices:
             oid = c.offering
-            x = new(cls)
-            set_applicant(x, aid)
-            set_offering(x, oid)
             if not c.eligible:
-                set_reason(x, not_eligible)
-                set_position(x, None)
+                add(outcome(aid, oid, not_eligible))
             elif reached:
-                set_reason(x, below)
-                set_position(x, None)
+                add(outcome(aid, oid, below))
             elif oid == got_id:
-                set_reason(x, admitted)
-                set_position(x, None)
+                add(outcome(aid, oid, admitted))
                 reached = True
             else:
                 # Ranked above what they got (or they got nothing): waiting. Applicants meet
                 # here in the same order as they were put on the offering's list.
-                set_reason(x, waiting)
-                set_position(x, next_position[off_index[oid]]())
-            add(x)
+                add(outcome(aid, oid, waiting, next_position[off_index[oid]]()))
     return tuple(outcomes)
 
 

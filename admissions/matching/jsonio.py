@@ -12,12 +12,19 @@ Input::
 Every shape or type error becomes a ProblemError whose one line names the place (for example
 ``applicants[3].choices[0].group: expected an integer, got "2"``). Unknown keys are errors too:
 a misspelt "held" would otherwise silently cost an applicant their seat.
+
+Two readers give one result. ``problem_from_bytes`` decodes with msgspec straight into the
+engine's records, checking every type in C; it accepts only what ``problem_from_json`` (plain
+Python over ``json.loads``) accepts, and hands anything it refuses to that reader, whose
+messages are the ones users see. tests/matching/test_cli.py holds the two readers to each other.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+import msgspec
 
 from admissions.matching.types import (
     ApplicantIn,
@@ -94,6 +101,59 @@ def problem_from_json(data: Any) -> Problem:
         tie_break=tie_break,
         seed=seed,
     )
+
+
+class _ProblemJson(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields=True):
+    """The input's top level as msgspec reads it; `seed` stays None when absent, so that a
+    lottery without a seed is still refused."""
+
+    offerings: tuple[OfferingIn, ...]
+    applicants: tuple[ApplicantIn, ...]
+    tie_break: TieBreak = TieBreak.LOTTERY
+    seed: int | None = None
+
+
+_decoder = msgspec.json.Decoder(_ProblemJson)
+
+
+def problem_from_bytes(raw: bytes) -> Problem:
+    """Build a Problem from the input's UTF-8 bytes: the fast reader, with the plain one's
+    messages for anything it refuses (malformed JSON, a wrong type, an unknown key)."""
+    try:
+        data = _decoder.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return problem_from_json(_loads(raw))
+    if data.seed is None and data.tie_break == TieBreak.LOTTERY:
+        raise ProblemError('seed: required when tie_break is "lottery"')
+    return Problem(
+        offerings=data.offerings,
+        applicants=data.applicants,
+        tie_break=data.tie_break,
+        seed=0 if data.seed is None else data.seed,
+    )
+
+
+def _loads(raw: bytes) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProblemError("not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ProblemError(f"malformed JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
+    except RecursionError:
+        raise ProblemError("malformed JSON: nested too deeply") from None
+
+
+_encoder = msgspec.json.Encoder()
+
+
+def solution_to_bytes(solution: Solution, indent: int | None = None) -> bytes:
+    """The solution as compact JSON (the same document as solution_to_json gives), or
+    indented for a person to read."""
+    raw = _encoder.encode(solution)
+    return msgspec.json.format(raw, indent=indent) if indent else raw
 
 
 def solution_to_json(solution: Solution) -> dict[str, Any]:
