@@ -33,6 +33,7 @@ from admissions.models import (
     EligibilityDecision,
     RoundResult,
 )
+from admissions.stored_files import save_with_file, sha256_of_upload
 
 MAX_ATTACHMENTS = 5
 TEXT_MAX = 5000
@@ -40,24 +41,14 @@ TEXT_MAX = 5000
 
 def _stored_attachment(appeal: Appeal, file: UploadedFile) -> AppealAttachment:
     content_type = uploads.check_upload(file)
-    digest = hashlib.sha256()
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
     attachment = AppealAttachment(
         appeal=appeal,
         original_name=uploads.masked_name(file.name, content_type),
         content_type=content_type,
         size=file.size,
-        sha256=digest.hexdigest(),
+        sha256=sha256_of_upload(file),
     )
-    # The stored name comes from appeal_attachment_path (random).
-    attachment.file.save("upload", file, save=False)
-    try:
-        attachment.save()
-    except IntegrityError:
-        attachment.file.delete(save=False)
-        raise
+    save_with_file(attachment, "file", "upload", file)
     return attachment
 
 
@@ -211,13 +202,7 @@ def appeal_reconsider(
             language=language,
             sha256=hashlib.sha256(pdf).hexdigest(),
         )
-        reconsideration.file.save("letter.pdf", ContentFile(pdf), save=False)
-        try:
-            with transaction.atomic():
-                reconsideration.save()
-        except IntegrityError:
-            reconsideration.file.delete(save=False)
-            raise
+        save_with_file(reconsideration, "file", "letter.pdf", ContentFile(pdf))
         if fully_changed:
             locked.state = AppealState.CHANGED
             locked.save(update_fields=["state"])
@@ -250,21 +235,19 @@ def appeal_forward(*, acting_user: User, appeal: Appeal) -> Appeal:
         locked.forwarded_at = timezone.now()
         locked.forwarded_by = acting_user
         locked.case_file_sha256 = hashlib.sha256(pdf).hexdigest()
-        locked.case_file.save("case-file.pdf", ContentFile(pdf), save=False)
-        try:
-            with transaction.atomic():
-                locked.save(
-                    update_fields=[
-                        "state",
-                        "forwarded_at",
-                        "forwarded_by",
-                        "case_file",
-                        "case_file_sha256",
-                    ]
-                )
-        except IntegrityError:
-            locked.case_file.delete(save=False)
-            raise
+        save_with_file(
+            locked,
+            "case_file",
+            "case-file.pdf",
+            ContentFile(pdf),
+            update_fields=[
+                "state",
+                "forwarded_at",
+                "forwarded_by",
+                "case_file",
+                "case_file_sha256",
+            ],
+        )
         AppealEvent.objects.create(appeal=locked, kind=AppealEventKind.FORWARDED, actor=acting_user)
         audit_record(
             acting_user=acting_user,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from admissions.models import (
     personnummer_message,
 )
 from admissions.selectors import choices_of, missing_for_submit
+from admissions.stored_files import save_with_file, sha256_of_upload
 from yrkescenter.models import IntakePeriod, Municipality, Offering
 
 
@@ -600,28 +600,17 @@ def document_upload(
     if completion_request is not None and completion_request.application_id != application.pk:
         raise ValueError("The completion request belongs to another application")
     content_type = uploads.check_upload(file)
-    digest = hashlib.sha256()
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
     document = Document(
         application=application,
         kind=kind,
         original_name=uploads.masked_name(file.name, content_type),
         content_type=content_type,
         size=file.size,
-        sha256=digest.hexdigest(),
+        sha256=sha256_of_upload(file),
         completion_request=completion_request,
         uploaded_by=acting_user,
     )
-    # The stored name comes from document_path (a random one); the uploaded name is not used.
-    document.file.save("upload", file, save=False)
-    try:
-        document.save()
-    except Exception:
-        # Not carrying on: the row failed, so the stored file would be an orphan.
-        document.file.delete(save=False)
-        raise
+    save_with_file(document, "file", "upload", file)
     audit_record(
         acting_user=acting_user,
         region=application.region,

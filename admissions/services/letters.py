@@ -27,6 +27,7 @@ from admissions.models import (
     RoundResult,
     RoundStatus,
 )
+from admissions.stored_files import save_with_file
 
 # Letters are written for rounds whose results are public.
 LETTER_ROUND_STATUSES = (RoundStatus.PUBLISHED, RoundStatus.CLOSED)
@@ -71,14 +72,7 @@ def _stored(
         language=language,
         sha256=hashlib.sha256(pdf).hexdigest(),
     )
-    # The stored name comes from letter_path (random); the name given here is not used.
-    letter.file.save("letter.pdf", ContentFile(pdf), save=False)
-    try:
-        with transaction.atomic():
-            letter.save()
-    except IntegrityError:
-        letter.file.delete(save=False)
-        raise
+    save_with_file(letter, "file", "letter.pdf", ContentFile(pdf))
     return letter
 
 
