@@ -191,9 +191,37 @@ def application_history(application: Application) -> QuerySet[AuditEntry]:
             object_type=Application._meta.label_lower,
             object_id=str(application.pk),
         )
-        .exclude(action="application.view")
+        .exclude(action__endswith=".view")
         .order_by("-at", "-id")
     )
+
+
+# Enough for one person's applications over the years; a broader term should be narrowed.
+ACCESS_LOG_MATCHES = 20
+
+
+def access_log_lookup(membership: Membership | None, term: str) -> list[Application]:
+    """The applications a region admin's access-log search finds (identity number, name or
+    reference), in scope: an application with protected identity stays out of it as of
+    every search but the named officers'."""
+    if not term.strip():
+        return []
+    return list(
+        Application.objects.visible_to(membership)
+        .filter(search_filter(term))
+        .select_related("intake_period")
+        .order_by("-intake_period__starts_on", "reference")[:ACCESS_LOG_MATCHES]
+    )
+
+
+def reads_of(application: Application) -> QuerySet[AuditEntry]:
+    """Who opened the application's pages and files, newest first (the access log)."""
+    return AuditEntry.objects.filter(
+        region=application.region_id,
+        object_type=Application._meta.label_lower,
+        object_id=str(application.pk),
+        action__endswith=".view",
+    ).order_by("-at", "-id")
 
 
 def bulk_selection(membership: Membership | None, pks: list[int]) -> QuerySet[Application]:

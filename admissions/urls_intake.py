@@ -1,9 +1,10 @@
 from django.urls import path
 
-from admissions.views import intake
+from admissions.views import access_log, intake
 
 urlpatterns = [
     path("", intake.queue, name="intake_queue"),
+    path("atkomstlogg/", access_log.access_log, name="access_log"),
     path("atgard/", intake.bulk_action, name="intake_bulk"),
     path("ansokningar/<int:pk>/", intake.application_detail, name="intake_application"),
     path("ansokningar/<int:pk>/anteckning/", intake.note_create, name="intake_note"),

@@ -229,6 +229,12 @@ SIGNED_IN_LINKS = (
         _roles(Role.REGION_ADMIN),
         ADMINISTRATION,
     ),
+    Link(
+        _("Access log"),
+        "admissions:access_log",
+        _roles(Role.REGION_ADMIN),
+        ADMINISTRATION,
+    ),
     # Django's admin draws its own layout without this menu, so the link is never marked.
     Link(
         _("Administration"),

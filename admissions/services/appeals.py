@@ -309,13 +309,3 @@ def appeal_board_decision_record(
         data={"outcome": outcome, "decided_on": decided_on.isoformat()},
     )
     return locked
-
-
-def appeal_case_file_view_log(*, acting_user: User, appeal: Appeal) -> None:
-    """Who opened the case file (it holds the whole case)."""
-    audit_record(
-        acting_user=acting_user,
-        region=appeal.region,
-        action="appeal.case_file.view",
-        target=appeal,
-    )

@@ -163,17 +163,6 @@ def note_add(*, acting_user: User, application: Application, text: str) -> Note:
     return note
 
 
-def application_view_log(*, acting_user: User, application: Application, role: str) -> None:
-    """Who saw which application: one entry each time a staff user opens it."""
-    audit_record(
-        acting_user=acting_user,
-        region=application.region,
-        action="application.view",
-        target=application,
-        role=role,
-    )
-
-
 def _checked_request(missing: Sequence[str], deadline: dt.date) -> list[str]:
     errors = {}
     kinds = [kind for kind in DocumentKind.values if kind in set(missing)]

@@ -29,12 +29,23 @@ from admissions.appeal_selectors import (
 )
 from admissions.models import AppealState
 from admissions.services import appeals
+from admissions.services.access_log import read_log
 
 applicant_only = role_required(Role.APPLICANT)
 # The intake office makes the decisions for the agreement's municipalities, and so reconsiders
 # and forwards appeals of both kinds (see AppealQuerySet.visible_to).
 deciders_only = role_required(Role.INTAKE_OFFICER)
 INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+
+
+def _read(request, application, read: str, **detail) -> None:
+    read_log(
+        acting_user=request.user,
+        membership=request.membership,
+        application=application,
+        read=read,
+        detail=detail,
+    )
 
 
 def _file_response(file, *, filename: str, content_type: str, inline: bool = False):
@@ -108,6 +119,13 @@ def appeal_detail(request, pk: int):
 def appeal_attachment(request, pk: int):
     """An attachment for the appellant and the intake office; anyone else gets a 404."""
     attachment = get_attachment_for(request, pk)
+    _read(
+        request,
+        attachment.appeal.application,
+        "appeal.attachment",
+        appeal=attachment.appeal_id,
+        attachment=attachment.pk,
+    )
     inline = (
         request.GET.get("inline") == "1"
         and request.membership is not None
@@ -126,6 +144,13 @@ def appeal_attachment(request, pk: int):
 @require_GET
 def appeal_reconsideration_letter(request, pk: int):
     reconsideration = get_reconsideration_for(request, pk)
+    _read(
+        request,
+        reconsideration.appeal.application,
+        "appeal.reconsideration_letter",
+        appeal=reconsideration.appeal_id,
+        reconsideration=reconsideration.pk,
+    )
     reference = reconsideration.appeal.application.reference
     return _file_response(
         reconsideration.file,
@@ -172,7 +197,9 @@ def _render_review(request, appeal, *, reconsider_form=None, board_form=None, st
 @deciders_only
 @require_GET
 def appeal_review(request, pk: int):
-    return _render_review(request, get_appeal_for(request, pk))
+    appeal = get_appeal_for(request, pk)
+    _read(request, appeal.application, "appeal", appeal=appeal.pk)
+    return _render_review(request, appeal)
 
 
 @deciders_only
@@ -230,7 +257,7 @@ def appeal_case_file(request, pk: int):
     appeal = get_appeal_for(request, pk)
     if not appeal.case_file:
         raise Http404
-    appeals.appeal_case_file_view_log(acting_user=request.user, appeal=appeal)
+    _read(request, appeal.application, "appeal.case_file", appeal=appeal.pk)
     return _file_response(
         appeal.case_file,
         filename=f"overklagande-{appeal.application.reference}.pdf",

@@ -44,6 +44,7 @@ from admissions.selectors import (
     own_data,
     own_data_document_path,
 )
+from admissions.services.access_log import read_log
 from admissions.services.applications import (
     DRAFT_STEPS,
     application_choices_set,
@@ -454,6 +455,13 @@ def document_download(request, pk: int):
     """A document for its owner or for staff whose scope includes the application; anyone
     else gets a 404. As an attachment, unless staff ask to view it inline (?inline=1)."""
     document = get_document_for(request, pk)
+    read_log(
+        acting_user=request.user,
+        membership=request.membership,
+        application=document.application,
+        read="document",
+        detail={"document": document.pk, "kind": document.kind},
+    )
     inline = (
         request.GET.get("inline") == "1"
         and request.membership is not None

@@ -38,6 +38,7 @@ from admissions.review_selectors import (
     queue_for,
 )
 from admissions.services import review
+from admissions.services.access_log import read_log
 
 DECIDERS = (Role.INTAKE_OFFICER, Role.REGION_ADMIN)
 NOTE_WRITERS = (*DECIDERS, Role.COUNSELLOR)
@@ -174,8 +175,11 @@ def _kind_labels(kinds) -> list[str]:
 
 
 def _render_application(request, application, *, bound=None, note_form=None, status=200):
-    review.application_view_log(
-        acting_user=request.user, application=application, role=request.membership.role
+    read_log(
+        acting_user=request.user,
+        membership=request.membership,
+        application=application,
+        read="application",
     )
     suggestion, choice_reviews = _choice_reviews(application, bound)
     role = request.membership.role

@@ -5,12 +5,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from admissions.letters import download_name, get_letter_for
+from admissions.services.access_log import read_log
 
 
 @never_cache
 @require_GET
 def letter_download(request, pk: int):
     letter = get_letter_for(request, pk)
+    read_log(
+        acting_user=request.user,
+        membership=request.membership,
+        application=letter.application,
+        read="letter",
+        detail={"letter": letter.pk, "version": letter.version},
+    )
     response = FileResponse(
         letter.file.open("rb"),
         as_attachment=True,

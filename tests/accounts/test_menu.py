@@ -134,7 +134,11 @@ MENUS = {
         ),
         (
             "Administration",
-            [("Audit log", "accounts:audit_log"), ("Administration", "admin:index")],
+            [
+                ("Audit log", "accounts:audit_log"),
+                ("Access log", "admissions:access_log"),
+                ("Administration", "admin:index"),
+            ],
         ),
     ],
 }
@@ -186,6 +190,7 @@ UNDER = {
     ),
     "validation:my_validations": ([], []),
     "accounts:audit_log": ([], []),
+    "admissions:access_log": ([], []),
     "admin:index": None,
 }
 

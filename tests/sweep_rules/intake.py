@@ -13,6 +13,7 @@ READERS = (*DECIDERS, Role.COUNSELLOR, Role.COORDINATOR)
 
 RULES = {
     "admissions:intake_queue": rule(ROLES, *READERS),
+    "admissions:access_log": rule(ROLES, Role.REGION_ADMIN),
     "admissions:intake_bulk": rule(ROLES, *DECIDERS, ok=GET_NOT_ALLOWED),
     "admissions:intake_application": rule(ROLES, *READERS, obj="admissions.application"),
     # Counsellors write statements about their residents.
