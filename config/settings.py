@@ -133,10 +133,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEO
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = "Europe/Stockholm"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that sends a task while Redis is down fails within seconds (the task stays in the
+# outbox) instead of hanging on the broker.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 # Periodic tasks are added here as apps need them; beat keeps its last-run times out of the tree.
 CELERY_BEAT_SCHEDULE = {
     # Unanswered offers past their deadline expire, so their seats feed the next round.
     "offers-expire": {"task": "admissions.tasks.offers_expire", "schedule": 3600.0},
+    # Tasks a write asked for while the broker was down (accounts.outbox).
+    "outbox-resend": {"task": "accounts.tasks.outbox_resend", "schedule": 60.0},
     # Files left without their row by a worker killed between storing and committing.
     "private-files-sweep": {"task": "admissions.tasks.private_files_sweep", "schedule": 6 * 3600.0},
 }

@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from accounts.models import AuditEntry
 from admissions import tasks
@@ -91,12 +91,13 @@ def workers(tmp_path, media, queue):
 
 
 def _to_queue(monkeypatch, task, queue: str) -> None:
-    """The service's own enqueueing (after the commit), sent to the test's queue."""
+    """The service's own enqueueing (the outbox, after the commit), sent to the test's queue."""
+    apply_async = task.apply_async
 
-    def delay_on_commit(*args):
-        transaction.on_commit(lambda: task.apply_async(args, queue=queue))
+    def to_the_test_queue(args=None, kwargs=None, **options):
+        return apply_async(args, kwargs, **{**options, "queue": queue})
 
-    monkeypatch.setattr(task, "delay_on_commit", delay_on_commit)
+    monkeypatch.setattr(task, "apply_async", to_the_test_queue)
 
 
 def _wait_out_the_visibility_timeout(marker: Path) -> None:
@@ -170,7 +171,7 @@ def test_a_round_whose_worker_is_killed_mid_write_ends_as_a_clean_run(
     )
 
     # The clean run: the same round run again, in process, from the same inputs.
-    monkeypatch.setattr(tasks.round_run, "delay_on_commit", lambda *args: None)
+    monkeypatch.setattr(tasks.round_run, "apply_async", lambda *args, **kwargs: None)
     killed_snapshot = admission_round.snapshot_sha256
     rounds.round_start(acting_user=user, admission_round=admission_round)
     assert rounds.round_run(round_id=admission_round.pk) is True
