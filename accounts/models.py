@@ -255,3 +255,25 @@ class AuditEntry(models.Model):
     def role_label(self) -> str:
         # A plain field, not choices: entries keep roles that may later be renamed or removed.
         return Role(self.role).label if self.role in Role.values else self.role
+
+
+class TaskOutbox(models.Model):
+    """A Celery task a committed write asked for, kept until the broker has taken it: if Redis
+    is down the write stays and the task is sent again (accounts.outbox)."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=True), name="outbox_unsent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"

@@ -12,3 +12,11 @@ def healthcheck() -> dict[str, object]:
         cursor.execute("SELECT 1")
         (one,) = cursor.fetchone()
     return {"database": connection.vendor, "ok": one == 1}
+
+
+@shared_task
+def outbox_resend() -> int:
+    """Tasks whose sending failed (the broker was down) are sent again."""
+    from accounts import outbox
+
+    return outbox.resend()

@@ -1,16 +1,32 @@
+import sys
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.selectors import audit_entries_for
+
+
+def server_error(request):
+    """handler500: a database that cannot be reached (down, restarting, connection lost) is a
+    503 page that needs no database; anything else is the plain 500 page. The traceback goes to
+    the log (django.request), never to the visitor."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return defaults.server_error(request)
 
 
 @login_not_required

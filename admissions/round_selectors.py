@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import Membership
+from accounts.models import Membership, TaskOutbox
 from accounts.tenancy import get_scoped_or_404
 from admissions.models import (
     AdmissionRound,
@@ -287,3 +287,10 @@ def offers_of(application: Application) -> list[Offer]:
         )
         .order_by("-round__number")
     )
+
+
+def round_run_unsent(round_pk: int) -> bool:
+    """Whether the round's run waits in the task outbox because the queue could not be reached."""
+    return TaskOutbox.objects.filter(
+        task="admissions.tasks.round_run", args=[round_pk], sent_at__isnull=True
+    ).exists()

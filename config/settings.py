@@ -7,6 +7,7 @@ console e-mail, private media on local disk. See the configuration table in READ
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -116,16 +117,34 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 24 * 3600
 # An unacknowledged message goes back to the queue after the visibility timeout, so the timeout
 # must outlast the longest task or a running task is started a second time.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": max(3600, CELERY_TASK_TIME_LIMIT + 300)}
+# A worker killed outright (SIGKILL, OOM, a lost machine) acknowledges nothing: its message is
+# given to another worker once the visibility timeout has passed (checked when a worker starts
+# and every ~100 s).
+CELERY_VISIBILITY_TIMEOUT = env_int(
+    "CELERY_VISIBILITY_TIMEOUT", max(3600, CELERY_TASK_TIME_LIMIT + 300)
+)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 # With acks_late a task whose broker connection is lost is redelivered anyway; stopping it avoids
 # two copies running at once (the default from Celery 6).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = "Europe/Stockholm"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that sends a task while Redis is down fails within seconds (the task stays in the
+# outbox) instead of hanging on the broker.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 # Periodic tasks are added here as apps need them; beat keeps its last-run times out of the tree.
 CELERY_BEAT_SCHEDULE = {
     # Unanswered offers past their deadline expire, so their seats feed the next round.
     "offers-expire": {"task": "admissions.tasks.offers_expire", "schedule": 3600.0},
+    # Tasks a write asked for while the broker was down (accounts.outbox).
+    "outbox-resend": {"task": "accounts.tasks.outbox_resend", "schedule": 60.0},
+    # Files left without their row by a worker killed between storing and committing.
+    "private-files-sweep": {"task": "admissions.tasks.private_files_sweep", "schedule": 6 * 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 

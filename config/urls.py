@@ -18,3 +18,6 @@ urlpatterns = [
     path("", include("admissions.urls")),
     path("", account_views.home, name="home"),
 ]
+
+# A database that cannot be reached is a 503 page, not a traceback (accounts.views.server_error).
+handler500 = "accounts.views.server_error"

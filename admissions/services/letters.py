@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts import outbox
 from accounts.models import User
 from accounts.services import audit_record
 from admissions import letters
@@ -175,7 +176,6 @@ def letter_correct(
 def letters_enqueue_for_round(*, round_id: int) -> int:
     """One letter task per application with results in the round, started after the commit.
     Applications that already have their letter are skipped; the task would return it anyway."""
-    from admissions.tasks import letter_generate
 
     done = DecisionLetter.objects.filter(round_id=round_id, version=1).values("application_id")
     application_ids = list(
@@ -186,7 +186,7 @@ def letters_enqueue_for_round(*, round_id: int) -> int:
         .order_by("application_id")
     )
     for application_id in application_ids:
-        letter_generate.delay_on_commit(round_id, application_id)
+        outbox.enqueue_on_commit("admissions.tasks.letter_generate", round_id, application_id)
     return len(application_ids)
 
 

@@ -50,6 +50,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import outbox
 from accounts.models import Region, User
 from accounts.services import audit_record
 from admissions import matching
@@ -217,9 +218,7 @@ def round_start(*, acting_user: User, admission_round: AdmissionRound) -> Admiss
         target=round_,
         data={"previous_status": previous},
     )
-    from admissions.tasks import round_run as round_run_task
-
-    round_run_task.delay_on_commit(round_.pk)
+    outbox.enqueue_on_commit("admissions.tasks.round_run", round_.pk)
     return round_
 
 

@@ -21,6 +21,7 @@ from admissions.round_selectors import (
     get_round_for,
     offering_results,
     round_preview,
+    round_run_unsent,
     rounds_for,
 )
 from admissions.services import rounds
@@ -100,7 +101,16 @@ def _state_action(request, pk: int, service, done_message: str):
 
 @round_staff
 def round_run(request, pk: int):
-    return _state_action(request, pk, rounds.round_start, _("The round has been started."))
+    response = _state_action(request, pk, rounds.round_start, _("The round has been started."))
+    if round_run_unsent(pk):
+        messages.warning(
+            request,
+            _(
+                "The task queue cannot be reached right now. The start is saved and the run "
+                "begins by itself when the queue is back."
+            ),
+        )
+    return response
 
 
 @round_staff

@@ -162,3 +162,38 @@ def test_a_round_of_another_region_is_a_404(client, foreign_region):
     assert response.status_code == 404
     foreign.refresh_from_db()
     assert foreign.status == RoundStatus.DRAFT
+
+
+def test_with_the_task_queue_down_the_start_is_kept_and_the_run_is_sent_again(
+    client, region, period, eager, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from accounts import outbox
+    from accounts.models import TaskOutbox
+    from admissions import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    admission_round = new_round(region, period, client.user)
+    monkeypatch.setattr(tasks.round_run, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admissions:round_run", args=[admission_round.pk]))
+
+    admission_round.refresh_from_db()
+    assert admission_round.status == RoundStatus.RUNNING  # the write is kept
+    row = TaskOutbox.objects.get(task="admissions.tasks.round_run", args=[admission_round.pk])
+    assert row.sent_at is None
+    assert "Connection refused" in row.last_error
+    page = client.get(response.url).content.decode()
+    assert "The task queue cannot be reached right now" in page
+
+    monkeypatch.undo()
+    celery_app.conf.task_always_eager = True
+    assert outbox.resend(older_than=dt.timedelta(0)) == 1
+    row.refresh_from_db()
+    assert row.sent_at is not None
+    admission_round.refresh_from_db()
+    assert admission_round.status == RoundStatus.PRELIMINARY
+    assert outbox.resend(older_than=dt.timedelta(0)) == 0  # sent once
