@@ -13,10 +13,11 @@ from django.db import models, transaction
 
 from accounts.models import AuditEntry, Membership, Region, RegionHost, Role, TieBreak, User
 from accounts.region_files import (
-    FORMAT_VERSION,
     HEADER_KEYS,
     RegionDataError,
+    RegionFileInvalid,
     optional,
+    region_file_problems,
     reported_as,
     require,
     require_list,
@@ -180,9 +181,16 @@ class RegionLoadResult:
 @transaction.atomic
 def region_load(*, acting_user: User | None, data: dict[str, Any]) -> RegionLoadResult:
     """Load a region data file: the region from the accounts section, then each installed app's
-    section through its region_data.load. One transaction: bad data anywhere changes nothing.
-    Loading the same data again changes no row and writes no audit entry."""
-    version = _region_file_header(data)
+    section through its region_data.load. The file is checked first against the schema
+    (regions/region.schema.json) and each app's cross-field checks: RegionFileInvalid lists
+    every problem. One transaction: bad data anywhere changes nothing. Loading the same data
+    again changes no row and writes no audit entry."""
+    if not isinstance(data, dict):
+        raise RegionDataError("A region file holds a JSON object with one section per app")
+    problems = region_file_problems(data)
+    if problems:
+        raise RegionFileInvalid(problems)
+    version = data["version"]
     loaders = section_loaders()
     unknown = sorted(set(data) - HEADER_KEYS - {"accounts", *(label for label, _ in loaders)})
     if unknown:
@@ -232,18 +240,6 @@ def region_load(*, acting_user: User | None, data: dict[str, Any]) -> RegionLoad
             data={"version": version, "changes": changes},
         )
     return RegionLoadResult(region=region, region_created=region_created, changes=changes)
-
-
-def _region_file_header(data: dict[str, Any]) -> str:
-    if not isinstance(data, dict):
-        raise RegionDataError("A region file holds a JSON object with one section per app")
-    format_version = require(data, "format_version", "file", int)
-    if format_version != FORMAT_VERSION:
-        raise RegionDataError(
-            f"format_version {format_version} is not supported (this version reads "
-            f"{FORMAT_VERSION})"
-        )
-    return require(data, "version", "file")
 
 
 @transaction.atomic
