@@ -91,18 +91,22 @@ def region_upsert(
     name: str,
     hosts: list[str],
     language: str = "sv",
-    max_choices: int = 5,
-    tie_break: str = "lottery",
+    max_choices: int | None = None,
+    tie_break: str | None = None,
+    answer_days: int | None = None,
 ) -> tuple[Region, bool]:
-    """Create or update a region and its host names. Returns (region, changed)."""
+    """Create or update a region and its host names. Returns (region, changed).
+
+    A term left as None (max_choices, tie_break, answer_days) keeps the region's current value,
+    which a region admin may have changed in the app; a new region gets the model's default."""
+    terms = {"max_choices": max_choices, "tie_break": tie_break, "answer_days": answer_days}
     region, changes = upsert(
         Region,
         lookup={"slug": slug},
         values={
             "name": name,
             "language": language,
-            "max_choices": max_choices,
-            "tie_break": tie_break,
+            **{key: value for key, value in terms.items() if value is not None},
         },
     )
     existing = set(region.hosts.values_list("host", flat=True))
@@ -212,8 +216,8 @@ def region_load(*, acting_user: User | None, data: dict[str, Any]) -> RegionLoad
     )
     if taken is not None:
         raise RegionDataError(f"{where}.hosts: {taken.host} already serves {taken.region.slug}")
-    tie_break = optional(spec, "tie_break", where, str, TieBreak.LOTTERY.value)
-    if tie_break not in TieBreak.values:
+    tie_break = optional(spec, "tie_break", where, str, None)
+    if tie_break is not None and tie_break not in TieBreak.values:
         raise RegionDataError(f"{where}.tie_break must be one of {', '.join(TieBreak.values)}")
     region_created = not Region.objects.filter(slug=slug).exists()
     with reported_as(where):
@@ -223,8 +227,9 @@ def region_load(*, acting_user: User | None, data: dict[str, Any]) -> RegionLoad
             name=require(spec, "name", where),
             hosts=hosts,
             language=optional(spec, "language", where, str, "sv"),
-            max_choices=optional(spec, "max_choices", where, int, 5),
+            max_choices=optional(spec, "max_choices", where, int, None),
             tie_break=tie_break,
+            answer_days=optional(spec, "answer_days", where, int, None),
         )
     changes = {"accounts": int(changed)}
     for label, load in loaders:

@@ -134,7 +134,11 @@ MENUS = {
         ),
         (
             "Administration",
-            [("Audit log", "accounts:audit_log"), ("Administration", "admin:index")],
+            [
+                ("Region terms", "yrkescenter:region_terms"),
+                ("Audit log", "accounts:audit_log"),
+                ("Administration", "admin:index"),
+            ],
         ),
     ],
 }
@@ -185,6 +189,7 @@ UNDER = {
         [],
     ),
     "validation:my_validations": ([], []),
+    "yrkescenter:region_terms": ([], []),
     "accounts:audit_log": ([], []),
     "admin:index": None,
 }
