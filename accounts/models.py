@@ -23,6 +23,9 @@ class Region(models.Model):
     tie_break = models.CharField(
         _("tie-break rule"), max_length=16, choices=TieBreak.choices, default=TieBreak.LOTTERY
     )
+    # The time an applicant has to answer an offer: a new round's deadline is proposed this far
+    # ahead (the round's own answer_deadline is what counts).
+    answer_days = models.PositiveSmallIntegerField(_("answer time (days)"), default=14)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -33,7 +36,11 @@ class Region(models.Model):
             models.CheckConstraint(
                 condition=Q(max_choices__gte=1) & Q(max_choices__lte=20),
                 name="region_max_choices_1_to_20",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(answer_days__gte=1) & Q(answer_days__lte=60),
+                name="region_answer_days_1_to_60",
+            ),
         ]
 
     def __str__(self) -> str:

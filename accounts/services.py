@@ -13,10 +13,11 @@ from django.db import models, transaction
 
 from accounts.models import AuditEntry, Membership, Region, RegionHost, Role, TieBreak, User
 from accounts.region_files import (
-    FORMAT_VERSION,
     HEADER_KEYS,
     RegionDataError,
+    RegionFileInvalid,
     optional,
+    region_file_problems,
     reported_as,
     require,
     require_list,
@@ -90,18 +91,22 @@ def region_upsert(
     name: str,
     hosts: list[str],
     language: str = "sv",
-    max_choices: int = 5,
-    tie_break: str = "lottery",
+    max_choices: int | None = None,
+    tie_break: str | None = None,
+    answer_days: int | None = None,
 ) -> tuple[Region, bool]:
-    """Create or update a region and its host names. Returns (region, changed)."""
+    """Create or update a region and its host names. Returns (region, changed).
+
+    A term left as None (max_choices, tie_break, answer_days) keeps the region's current value,
+    which a region admin may have changed in the app; a new region gets the model's default."""
+    terms = {"max_choices": max_choices, "tie_break": tie_break, "answer_days": answer_days}
     region, changes = upsert(
         Region,
         lookup={"slug": slug},
         values={
             "name": name,
             "language": language,
-            "max_choices": max_choices,
-            "tie_break": tie_break,
+            **{key: value for key, value in terms.items() if value is not None},
         },
     )
     existing = set(region.hosts.values_list("host", flat=True))
@@ -180,9 +185,16 @@ class RegionLoadResult:
 @transaction.atomic
 def region_load(*, acting_user: User | None, data: dict[str, Any]) -> RegionLoadResult:
     """Load a region data file: the region from the accounts section, then each installed app's
-    section through its region_data.load. One transaction: bad data anywhere changes nothing.
-    Loading the same data again changes no row and writes no audit entry."""
-    version = _region_file_header(data)
+    section through its region_data.load. The file is checked first against the schema
+    (regions/region.schema.json) and each app's cross-field checks: RegionFileInvalid lists
+    every problem. One transaction: bad data anywhere changes nothing. Loading the same data
+    again changes no row and writes no audit entry."""
+    if not isinstance(data, dict):
+        raise RegionDataError("A region file holds a JSON object with one section per app")
+    problems = region_file_problems(data)
+    if problems:
+        raise RegionFileInvalid(problems)
+    version = data["version"]
     loaders = section_loaders()
     unknown = sorted(set(data) - HEADER_KEYS - {"accounts", *(label for label, _ in loaders)})
     if unknown:
@@ -204,8 +216,8 @@ def region_load(*, acting_user: User | None, data: dict[str, Any]) -> RegionLoad
     )
     if taken is not None:
         raise RegionDataError(f"{where}.hosts: {taken.host} already serves {taken.region.slug}")
-    tie_break = optional(spec, "tie_break", where, str, TieBreak.LOTTERY.value)
-    if tie_break not in TieBreak.values:
+    tie_break = optional(spec, "tie_break", where, str, None)
+    if tie_break is not None and tie_break not in TieBreak.values:
         raise RegionDataError(f"{where}.tie_break must be one of {', '.join(TieBreak.values)}")
     region_created = not Region.objects.filter(slug=slug).exists()
     with reported_as(where):
@@ -215,8 +227,9 @@ def region_load(*, acting_user: User | None, data: dict[str, Any]) -> RegionLoad
             name=require(spec, "name", where),
             hosts=hosts,
             language=optional(spec, "language", where, str, "sv"),
-            max_choices=optional(spec, "max_choices", where, int, 5),
+            max_choices=optional(spec, "max_choices", where, int, None),
             tie_break=tie_break,
+            answer_days=optional(spec, "answer_days", where, int, None),
         )
     changes = {"accounts": int(changed)}
     for label, load in loaders:
@@ -232,18 +245,6 @@ def region_load(*, acting_user: User | None, data: dict[str, Any]) -> RegionLoad
             data={"version": version, "changes": changes},
         )
     return RegionLoadResult(region=region, region_created=region_created, changes=changes)
-
-
-def _region_file_header(data: dict[str, Any]) -> str:
-    if not isinstance(data, dict):
-        raise RegionDataError("A region file holds a JSON object with one section per app")
-    format_version = require(data, "format_version", "file", int)
-    if format_version != FORMAT_VERSION:
-        raise RegionDataError(
-            f"format_version {format_version} is not supported (this version reads "
-            f"{FORMAT_VERSION})"
-        )
-    return require(data, "version", "file")
 
 
 @transaction.atomic

@@ -3,7 +3,10 @@ rules live in admissions.services.rounds, whose ValidationErrors the views put b
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
@@ -25,6 +28,10 @@ class RoundCreateForm(forms.Form):
     def __init__(self, *args, region: Region, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["intake_period"].queryset = IntakePeriod.objects.for_region(region)
+        # The region's answer time (set by its region admin) proposes the deadline.
+        self.fields["answer_deadline"].initial = timezone.localdate() + dt.timedelta(
+            days=region.answer_days
+        )
 
 
 class ResultSearchForm(forms.Form):

@@ -41,6 +41,7 @@ from industriradet.services.members import (
     SurveyData,
     council_load,
 )
+from yrkescenter.region_data import duplicates, known_municipalities, municipality_problems
 
 SECTION = "industriradet"
 ORG_NUMBER = re.compile(r"^\d{6}-?\d{4}$")
@@ -153,3 +154,39 @@ def _unique(values: list[str], where: str, what: str) -> None:
         if value in seen:
             raise RegionDataError(f"{where}: {what} {value} appears twice")
         seen.add(value)
+
+
+def problems(*, data: dict[str, Any]) -> list[str]:
+    """The checks the schema cannot express, each as "path: what is wrong"."""
+    section = data[SECTION]
+    found: list[str] = []
+    members = section.get("members", [])
+    found += duplicates([m["code"] for m in members], f"{SECTION}.members", "code")
+    found += duplicates([m["name"] for m in members], f"{SECTION}.members", "name")
+    kinds = {m["code"]: m["kind"] for m in members}
+    known, _ = known_municipalities(data)
+    companies = section.get("companies", [])
+    found += duplicates([c["name"] for c in companies], f"{SECTION}.companies", "name")
+    found += duplicates(
+        [c["org_number"] for c in companies if c.get("org_number")],
+        f"{SECTION}.companies",
+        "org_number",
+    )
+    for index, company in enumerate(companies):
+        where = f"{SECTION}.companies[{index}]"
+        cluster = company.get("cluster")
+        if cluster and cluster not in kinds:
+            found.append(f"{where}.cluster: {cluster} is not one of {SECTION}.members")
+        elif cluster and kinds[cluster] != OrganisationKind.CLUSTER:
+            found.append(
+                f"{where}.cluster: {cluster} is a {kinds[cluster]}, not a cluster; companies "
+                "belong to clusters"
+            )
+        if company.get("municipality"):
+            found += municipality_problems(company["municipality"], f"{where}.municipality", known)
+    surveys = section.get("surveys", [])
+    found += duplicates([s["code"] for s in surveys], f"{SECTION}.surveys", "code")
+    for index, survey in enumerate(surveys):
+        if survey["closes_on"] < survey["opens_on"]:
+            found.append(f"{SECTION}.surveys[{index}].closes_on is before opens_on")
+    return found

@@ -25,6 +25,7 @@ from accounts.models import Region, User
 from accounts.region_files import RegionDataError, optional, require, require_list
 from validation.models import Method
 from validation.services import AreaData, CentreData, StandardData, ValidationData, validation_load
+from yrkescenter.region_data import duplicates, known_municipalities, municipality_problems
 
 SECTION = "validation"
 
@@ -118,3 +119,36 @@ def _unique(values: list[str], where: str, what: str) -> None:
         if value in seen:
             raise RegionDataError(f"{where}: {what} {value} appears twice")
         seen.add(value)
+
+
+def problems(*, data: dict[str, Any]) -> list[str]:
+    """The checks the schema cannot express, each as "path: what is wrong"; course codes are
+    checked against the file's courses when it lists them (else against the database on
+    loading)."""
+    section = data[SECTION]
+    found: list[str] = []
+    known, _ = known_municipalities(data)
+    if "centre" in section:
+        found += municipality_problems(
+            section["centre"]["host_municipality"], f"{SECTION}.centre.host_municipality", known
+        )
+    catalogue = data.get("yrkescenter", {})
+    courses = {item["code"] for item in catalogue.get("courses", [])}
+    standards = section.get("standards", [])
+    found += duplicates([s["code"] for s in standards], f"{SECTION}.standards", "code")
+    for index, standard in enumerate(standards):
+        where = f"{SECTION}.standards[{index}]"
+        found += duplicates([a["code"] for a in standard["areas"]], f"{where}.areas", "code")
+        for area_index, area in enumerate(standard["areas"]):
+            found += duplicates(
+                area["courses"], f"{where}.areas[{area_index}].courses", "course code"
+            )
+            if "courses" not in catalogue:
+                continue
+            for position, code in enumerate(area["courses"]):
+                if code not in courses:
+                    found.append(
+                        f"{where}.areas[{area_index}].courses[{position}]: {code} is not one of "
+                        "the file's courses (yrkescenter.courses)"
+                    )
+    return found

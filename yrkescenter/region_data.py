@@ -376,3 +376,129 @@ def _unique(values: list[str], where: str, what: str) -> None:
         if value in seen:
             raise RegionDataError(f"{where}: {what} {value} appears twice")
         seen.add(value)
+
+
+# --- the checks the schema (regions/region.schema.json) cannot express -----------------------
+
+
+def problems(*, data: dict[str, Any]) -> list[str]:
+    """Every cross-field problem of the yrkescenter section of a file the schema accepts, each as
+    "path: what is wrong" (see accounts.region_files.region_file_problems)."""
+    section = data[SECTION]
+    found: list[str] = []
+    own = [item["code"] for item in section.get("municipalities", [])]
+    found += duplicates(own, f"{SECTION}.municipalities", "code")
+    known, national_problem = known_municipalities(data)
+    if national_problem:
+        found.append(national_problem)
+    centres = section.get("centres", [])
+    found += duplicates([c["slug"] for c in centres], f"{SECTION}.centres", "slug")
+    for index, centre in enumerate(centres):
+        found += municipality_problems(
+            centre["host_municipality"], f"{SECTION}.centres[{index}].host_municipality", known
+        )
+    if "intake_office" in section:
+        found += municipality_problems(
+            section["intake_office"]["host_municipality"],
+            f"{SECTION}.intake_office.host_municipality",
+            known,
+        )
+    courses = {item["code"]: item["points"] for item in section.get("courses", [])}
+    found += duplicates(
+        [c["code"] for c in section.get("courses", [])], f"{SECTION}.courses", "code"
+    )
+    programmes = section.get("programmes", [])
+    found += duplicates([p["code"] for p in programmes], f"{SECTION}.programmes", "code")
+    for index, programme in enumerate(programmes):
+        where = f"{SECTION}.programmes[{index}]"
+        found += duplicates(programme["courses"], f"{where}.courses", "course code")
+        if "courses" in section:
+            for position, code in enumerate(programme["courses"]):
+                if code not in courses:
+                    found.append(
+                        f"{where}.courses[{position}]: {code} is not one of the file's courses"
+                    )
+            if all(code in courses for code in programme["courses"]):
+                total = sum(courses[code] for code in set(programme["courses"]))
+                if programme["vp"] != total:
+                    found.append(
+                        f"{where}.vp: {programme['vp']} is not the sum of its courses' points "
+                        f"({total})"
+                    )
+    programme_codes = {p["code"] for p in programmes}
+    for index, agreement in enumerate(section.get("agreements", [])):
+        where = f"{SECTION}.agreements[{index}]"
+        found += duplicates(agreement["parties"], f"{where}.parties", "municipality code")
+        for position, code in enumerate(agreement["parties"]):
+            if code not in own:
+                found.append(
+                    f"{where}.parties[{position}]: {code} is not one of the region's "
+                    f"municipalities (a party must be listed in {SECTION}.municipalities)"
+                )
+        until = agreement.get("valid_until")
+        if until and until < agreement["valid_from"]:
+            found.append(f"{where}.valid_until: {until} is before valid_from")
+        prices = agreement.get("prices", [])
+        found += duplicates([p["programme"] for p in prices], f"{where}.prices", "programme")
+        for position, price in enumerate(prices):
+            place = f"{where}.prices[{position}]"
+            if "programmes" in section and price["programme"] not in programme_codes:
+                found.append(
+                    f"{place}.programme: {price['programme']} is not one of the file's programmes"
+                )
+            found += amount_problems(price["amount"], f"{place}.amount")
+    years = section.get("grant_years", [])
+    found += duplicates(
+        [f"{g['year']} {g['sector']}" for g in years], f"{SECTION}.grant_years", "year and sector"
+    )
+    for index, year in enumerate(years):
+        where = f"{SECTION}.grant_years[{index}]"
+        for key in ("granted_places", "granted_amount"):
+            found += amount_problems(year[key], f"{where}.{key}")
+        for category, amount in year.get("rates", {}).items():
+            found += amount_problems(amount, f"{where}.rates.{category}")
+        for code, places in year.get("commitments", {}).items():
+            found += municipality_problems(code, f"{where}.commitments.{code}", known)
+            found += amount_problems(places, f"{where}.commitments.{code}")
+    return found
+
+
+def known_municipalities(data: dict[str, Any]) -> tuple[set[str] | None, str]:
+    """The codes a file may refer to: its own municipalities and, when it names one, the
+    national list; None when the file lists no municipalities (they are then checked against
+    the database when loading). Also the problem of reading the national list, or ""."""
+    section = data.get(SECTION, {})
+    if "municipalities" not in section:
+        return None, ""
+    known = {item["code"] for item in section["municipalities"]}
+    national = section.get("national_municipalities")
+    if national:
+        try:
+            known |= {m.code for m in national_municipalities_read(national)}
+        except RegionDataError as error:
+            return known, str(error)
+    return known, ""
+
+
+def municipality_problems(code: str, where: str, known: set[str] | None) -> list[str]:
+    if known is None or code in known:
+        return []
+    return [f"{where}: {code} is not one of the region's municipalities"]
+
+
+def amount_problems(value: Any, where: str) -> list[str]:
+    try:
+        _amount(value, where)
+    except RegionDataError as error:
+        return [str(error)]
+    return []
+
+
+def duplicates(values: list[str], where: str, what: str) -> list[str]:
+    seen: set[str] = set()
+    found = []
+    for value in values:
+        if value in seen:
+            found.append(f"{where}: {what} {value} appears twice")
+        seen.add(value)
+    return found

@@ -17,6 +17,7 @@ from yrkescenter.models import (
     GrantYear,
     Municipality,
     Offering,
+    Price,
     Yrkescenter,
 )
 
@@ -270,3 +271,21 @@ def committable_municipalities(membership, grant_year):
     if membership.role == Role.RECTOR:
         return parties.filter(pk=membership.scope_municipality_id)
     return parties.none()
+
+
+def terms_grant_years(region, *, today=None):
+    """The grant years whose co-financing ratio the region admin may still change: this year's
+    and later ones (an earlier year's allocation rests on its ratio)."""
+    today = today or timezone.localdate()
+    return (
+        GrantYear.objects.for_region(region).filter(year__gte=today.year).order_by("year", "sector")
+    )
+
+
+def terms_prices(region):
+    """The price list of the region's agreements, by agreement and programme."""
+    return (
+        Price.objects.for_region(region)
+        .select_related("agreement", "programme")
+        .order_by("agreement__valid_from", "programme__name")
+    )

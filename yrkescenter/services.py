@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from accounts.models import Region, User
+from accounts.models import Region, TieBreak, User
 from accounts.region_files import RegionDataError, reported_as
 from accounts.services import audit_record, upsert
 from yrkescenter.grants import CENT, places_for
@@ -34,6 +34,7 @@ from yrkescenter.models import (
     Offering,
     Pace,
     Price,
+    PriceUnit,
     Programme,
     ProgrammeCourse,
     Sector,
@@ -841,3 +842,113 @@ def allocation_save(
         },
     )
     return allocation
+
+
+# --- the region's own terms, changed by its region admin in the app ---------------------------
+
+
+@dataclass(frozen=True)
+class RegionTerms:
+    """What a region admin may change without a new region file: the admission terms on the
+    region, the co-financing ratio of each grant year (pk -> municipal, state places) and the
+    agreement's price list (price pk -> unit, amount)."""
+
+    max_choices: int
+    tie_break: str
+    answer_days: int
+    cofinancing: Mapping[int, tuple[int, int]] = field(default_factory=dict)
+    prices: Mapping[int, tuple[str, Decimal]] = field(default_factory=dict)
+
+
+MAX_CHOICES_RANGE = (1, 20)
+ANSWER_DAYS_RANGE = (1, 60)
+
+
+@transaction.atomic
+def region_terms_update(
+    *, acting_user: User, region: Region, terms: RegionTerms, role: str = ""
+) -> dict[str, dict[str, Any]]:
+    """Save the region's terms; one audit entry lists each changed term with its old and new
+    value. Returns those changes ({} and no entry when nothing changed). A bad value raises a
+    ValidationError keyed by the form's field name, and nothing is saved."""
+    region = Region.objects.select_for_update().get(pk=region.pk)
+    errors: dict[str, str] = {}
+    low, high = MAX_CHOICES_RANGE
+    if not low <= terms.max_choices <= high:
+        errors["max_choices"] = _("Choose between %(low)d and %(high)d courses.") % {
+            "low": low,
+            "high": high,
+        }
+    if terms.tie_break not in TieBreak.values:
+        errors["tie_break"] = _("Choose a tie-break rule.")
+    low, high = ANSWER_DAYS_RANGE
+    if not low <= terms.answer_days <= high:
+        errors["answer_days"] = _("Give between %(low)d and %(high)d days.") % {
+            "low": low,
+            "high": high,
+        }
+    years = GrantYear.objects.for_region(region).select_for_update().in_bulk(terms.cofinancing)
+    prices = (
+        Price.objects.for_region(region)
+        .select_for_update(of=("self",))
+        .select_related("programme")
+        .in_bulk(terms.prices)
+    )
+    for pk, (municipal, state) in terms.cofinancing.items():
+        if pk not in years:
+            errors[f"grant_year_{pk}_state"] = _("The grant year was not found.")
+        elif municipal < 0 or state < 1:
+            errors[f"grant_year_{pk}_state"] = _(
+                "A ratio is 0 or more municipal places per 1 or more state places."
+            )
+    for pk, (unit, amount) in terms.prices.items():
+        if pk not in prices:
+            errors[f"price_{pk}_amount"] = _("The price was not found.")
+        elif unit not in PriceUnit.values:
+            errors[f"price_{pk}_unit"] = _("Choose per vp or per week.")
+        elif amount < 0 or amount != amount.quantize(CENT):
+            errors[f"price_{pk}_amount"] = _("A price is 0 or more, with at most two decimals.")
+    if errors:
+        raise ValidationError(errors)
+
+    changes: dict[str, dict[str, Any]] = {}
+    changed_fields = []
+    for name in ("max_choices", "tie_break", "answer_days"):
+        old, new = getattr(region, name), getattr(terms, name)
+        if old != new:
+            changes[name] = {"old": old, "new": new}
+            setattr(region, name, new)
+            changed_fields.append(name)
+    if changed_fields:
+        region.full_clean()
+        region.save(update_fields=changed_fields)
+    for pk, (municipal, state) in terms.cofinancing.items():
+        year = years[pk]
+        old = f"{year.cofinancing_municipal}:{year.cofinancing_state}"
+        if old != f"{municipal}:{state}":
+            changes[f"cofinancing {year.year} {year.sector}"] = {
+                "old": old,
+                "new": f"{municipal}:{state}",
+            }
+            year.cofinancing_municipal, year.cofinancing_state = municipal, state
+            year.save(update_fields=["cofinancing_municipal", "cofinancing_state"])
+    for pk, (unit, amount) in terms.prices.items():
+        price = prices[pk]
+        if (price.unit, price.amount) != (unit, amount):
+            changes[f"price {price.programme.code}"] = {
+                "old": f"{price.amount} {price.unit}",
+                "new": f"{amount} {unit}",
+            }
+            price.unit, price.amount = unit, amount
+            price.full_clean()
+            price.save(update_fields=["unit", "amount"])
+    if changes:
+        audit_record(
+            acting_user=acting_user,
+            region=region,
+            action="region.terms_update",
+            target=region,
+            role=role,
+            data={"changes": changes},
+        )
+    return changes

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.centre_detail, name="centre_detail"),
     path("utbildningar/", views.offering_list, name="offering_list"),
     path("utbildningar/<int:pk>/", views.offering_detail, name="offering_detail"),
+    path("villkor/", views.region_terms, name="region_terms"),
 ]

@@ -1,10 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import Role
+from accounts.permissions import role_required
 from accounts.tenancy import get_scoped_or_404
-from yrkescenter.forms import CatalogueFilterForm
+from yrkescenter.forms import CatalogueFilterForm, RegionTermsForm
 from yrkescenter.selectors import (
     catalogue,
     catalogue_options,
@@ -12,7 +17,10 @@ from yrkescenter.selectors import (
     offerings_at,
     offerings_for_public,
     study_weeks,
+    terms_grant_years,
+    terms_prices,
 )
+from yrkescenter.services import region_terms_update
 
 
 def get_centre_for(request, pk):
@@ -70,3 +78,40 @@ def offering_detail(request, pk: int):
             "not_yet_open": now < offering.application_opens,
         },
     )
+
+
+@role_required(Role.REGION_ADMIN)
+@require_http_methods(["GET", "POST"])
+def region_terms(request):
+    """The region's own terms (max choices, tie-break rule, answer time, co-financing ratio,
+    price list), changed by its region admin; every change is audited with old and new value."""
+    region = request.region
+    initial = {
+        "max_choices": region.max_choices,
+        "tie_break": region.tie_break,
+        "answer_days": region.answer_days,
+    }
+    form = RegionTermsForm(
+        request.POST or None,
+        initial=initial,
+        grant_years=terms_grant_years(region),
+        prices=terms_prices(region),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = region_terms_update(
+                acting_user=request.user,
+                region=region,
+                terms=form.terms(),
+                role=request.membership.role,
+            )
+        except ValidationError as error:
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        else:
+            if changes:
+                messages.success(request, _("The region's terms have been saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("yrkescenter:region_terms")
+    return render(request, "yrkescenter/region_terms.html", {"form": form, "region": region})

@@ -224,6 +224,12 @@ SIGNED_IN_LINKS = (
     ),
     Link(_("My validations"), "validation:my_validations", _roles(Role.APPLICANT)),
     Link(
+        _("Region terms"),
+        "yrkescenter:region_terms",
+        _roles(Role.REGION_ADMIN),
+        ADMINISTRATION,
+    ),
+    Link(
         _("Audit log"),
         "accounts:audit_log",
         _roles(Role.REGION_ADMIN),

@@ -135,6 +135,7 @@ MENUS = {
         (
             "Administration",
             [
+                ("Region terms", "yrkescenter:region_terms"),
                 ("Audit log", "accounts:audit_log"),
                 ("Access log", "admissions:access_log"),
                 ("Administration", "admin:index"),
@@ -189,6 +190,7 @@ UNDER = {
         [],
     ),
     "validation:my_validations": ([], []),
+    "yrkescenter:region_terms": ([], []),
     "accounts:audit_log": ([], []),
     "admissions:access_log": ([], []),
     "admin:index": None,

@@ -1,6 +1,8 @@
 """python manage.py load_region varmland   (or a path to a region file)
 
-Loads regions/<name>.json: the region from the accounts section, and every other section through
+Checks the file against regions/region.schema.json and the cross-field rules first, and lists
+every problem with its path (nothing is loaded then). Loads regions/<name>.json: the region from
+the accounts section, and every other section through
 the app that owns it. Safe to run again: unchanged data changes nothing.
 """
 
@@ -11,6 +13,7 @@ from django.db import IntegrityError
 from accounts.models import AuditEntry
 from accounts.region_files import (
     RegionDataError,
+    RegionFileInvalid,
     region_file_path,
     region_file_read,
     validation_message,
@@ -29,6 +32,12 @@ class Command(BaseCommand):
         last_entry = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         try:
             result = region_load(acting_user=None, data=region_file_read(region))
+        except RegionFileInvalid as error:
+            count = len(error.problems)
+            listed = "\n".join(f"  {problem}" for problem in error.problems)
+            raise CommandError(
+                f"{path}: {count} problem{'s' if count != 1 else ''}, nothing was loaded:\n{listed}"
+            ) from error
         except RegionDataError as error:
             raise CommandError(f"{path}: {error}") from error
         except ValidationError as error:
