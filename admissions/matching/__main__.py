@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from admissions.matching import solve
-from admissions.matching.jsonio import problem_from_bytes, solution_to_bytes
+from admissions.matching.jsonio import problem_from_bytes, solution_to_bytes, solution_write
 from admissions.matching.types import ProblemError
 
 EXIT_BAD_INPUT = 2
@@ -52,14 +52,21 @@ def main(argv: list[str] | None = None) -> int:
 
     raw = _read(args.input)
     try:
-        solution = solve(problem_from_bytes(raw))
+        problem = problem_from_bytes(raw)
+        # The input's bytes (~280 MB for a national round) are not needed once decoded.
+        del raw
+        solution = solve(problem)
+        del problem
     except ProblemError as e:
         message = str(e)
         if message == "not UTF-8 text":
             message = f"cannot read {args.input}: not UTF-8 text"
         _fail(message)
     out = sys.stdout.buffer
-    out.write(solution_to_bytes(solution, indent=args.indent))
+    if args.indent:
+        out.write(solution_to_bytes(solution, indent=args.indent))
+    else:
+        solution_write(solution, out)
     out.write(b"\n")
     out.flush()
     return 0

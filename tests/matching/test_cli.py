@@ -242,3 +242,16 @@ def test_any_damage_to_valid_input_is_solved_or_refused_with_a_problem_error(dat
         solve(problem_from_json(problem))
     except ProblemError as e:
         assert "\n" not in str(e)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 100_000])
+def test_the_written_pieces_are_the_whole_document_byte_for_byte(chunk):
+    import io
+
+    from admissions.matching.jsonio import solution_to_bytes, solution_write
+
+    solution = solve(problem_from_json(VALID))
+    out = io.BytesIO()
+    solution_write(solution, out, chunk=chunk)
+    assert out.getvalue() == solution_to_bytes(solution)
+    assert json.loads(out.getvalue())["outcomes"]
