@@ -158,12 +158,25 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_BY_CODE_ENABLED = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Login throttling. Failed logins (a wrong password, or a wrong code at the second factor) count
+# per address and per account (the key: the e-mail address, or the user at the TOTP step): an
+# account takes 5 failures in 5 minutes (an attacker is slowed to about one a minute) and 15 in an
+# hour, after which it is refused until the hour has passed; one address takes 10 a minute and 50
+# an hour over all accounts. The counters live in the cache: Redis (REDIS_URL) in production and
+# CI, so every worker process shares them. A refusal is written to the audit log
+# (accounts.adapters, accounts.mfa_forms).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env_str("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,50/h/ip,5/5m/key,15/h/key"),
+}
+# Behind the reverse proxy the client's address is the last one X-Forwarded-For adds; without
+# this every request would seem to come from the proxy, and one address's limit would be everyone's.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Yrkesporten] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = "Yrkesporten"
+MFA_FORMS = {"authenticate": "accounts.mfa_forms.AuthenticateForm"}
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 # Idle timeout: the cookie's age is renewed on every request, so it expires after idle minutes.
