@@ -60,3 +60,10 @@ def audit_entries_for(membership: Membership | None):
 
 def membership_in_role(user: User, region: Region, role: Role) -> Membership | None:
     return Membership.objects.filter(user=user, region=region, role=role).first()
+
+
+def user_for_email(email: str) -> User | None:
+    """The account an e-mail address names, if any (case-insensitive, as allauth logs in)."""
+    if not email:
+        return None
+    return User.objects.filter(email__iexact=email).first()

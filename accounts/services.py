@@ -9,6 +9,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.core.cache import cache
 from django.db import models, transaction
 
 from accounts.models import AuditEntry, Membership, Region, RegionHost, Role, TieBreak, User
@@ -49,6 +50,33 @@ def audit_record(
         object_id=str(target.pk) if target is not None and target.pk is not None else "",
         object_repr=str(target)[:200] if target is not None else "",
         data={k: v for k, v in (data or {}).items() if k not in _SECRET_FIELDS},
+    )
+
+
+# One refusal of an account from an address is written once per this many seconds: a script that
+# keeps trying after the refusal must not fill the audit log (allauth's "login" limit, 30 a minute
+# per address, bounds the requests themselves).
+LOGIN_REFUSED_AUDIT_SECONDS = 60
+
+
+def login_refused_record(
+    *, region: Region | None, user: User | None, login: str, step: str, address: str
+) -> AuditEntry | None:
+    """The audit log's entry for a login refused by the throttling (too many failures).
+
+    `step` is "password" or "code" (the second factor). The account, when the address names one,
+    is the entry's object; an address that names no account is kept as typed (an e-mail address:
+    the login form accepts nothing else). Returns None when the same refusal was written less
+    than LOGIN_REFUSED_AUDIT_SECONDS ago."""
+    who = str(user.pk) if user is not None else login.lower()
+    once = f"audit:login-refused:{step}:{address}:{who}"
+    if not cache.add(once, 1, timeout=LOGIN_REFUSED_AUDIT_SECONDS):
+        return None
+    data = {"step": step, "address": address}
+    if user is None:
+        data["login"] = login
+    return audit_record(
+        acting_user=None, region=region, action="login.refused", target=user, data=data
     )
 
 

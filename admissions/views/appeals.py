@@ -30,6 +30,7 @@ from admissions.appeal_selectors import (
 from admissions.models import AppealState
 from admissions.services import appeals
 from admissions.services.access_log import read_log
+from admissions.views.apply import DOWNLOAD_POLICY, INLINE_POLICY
 
 applicant_only = role_required(Role.APPLICANT)
 # The intake office makes the decisions for the agreement's municipalities, and so reconsiders
@@ -53,8 +54,8 @@ def _file_response(file, *, filename: str, content_type: str, inline: bool = Fal
         file.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
-    if not inline:
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # The case file frames an inline attachment (the site's own policy: frame-ancestors 'none').
+    response["Content-Security-Policy"] = INLINE_POLICY if inline else DOWNLOAD_POLICY
     return response
 
 

@@ -446,6 +446,8 @@ def completion_answer_view(request, pk: int):
 # --- documents and own data ----------------------------------------------------------------------
 
 INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+DOWNLOAD_POLICY = "default-src 'none'; sandbox"
+INLINE_POLICY = "frame-ancestors 'self'; form-action 'none'; base-uri 'none'"
 
 
 @never_cache
@@ -475,10 +477,10 @@ def document_download(request, pk: int):
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    if not inline:
-        # A downloaded file is never a page. Not for inline display: browsers refuse to show
-        # a PDF in a sandboxed document.
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # A downloaded file is never a page. Not for inline display: browsers refuse to show a PDF
+    # in a sandboxed document, and the application page frames it (the site's own policy says
+    # frame-ancestors 'none').
+    response["Content-Security-Policy"] = INLINE_POLICY if inline else DOWNLOAD_POLICY
     return response
 
 

@@ -71,6 +71,9 @@ def test_the_intake_office_downloads_and_may_view_inline(client_for, region, doc
     inline = download(officer, document, inline="1")
     assert inline.status_code == 200
     assert inline["Content-Disposition"].startswith("inline;")
+    # The application page frames it: the site's policy (frame-ancestors 'none') would not.
+    assert "frame-ancestors 'self'" in inline["Content-Security-Policy"]
+    assert "sandbox" in download(officer, document)["Content-Security-Policy"]
 
 
 def test_staff_of_another_region_get_a_404(client_for, foreign_region, document):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.browser.support import CspWatch
 from tests.conftest import need_service
 from tests.factories import OfferingFactory, RegionFactory
 
@@ -73,8 +74,22 @@ def site(transactional_db):
 
 
 @pytest.fixture
-def new_page(browser, live_server):
-    """new_page(lang="sv", width=1280, height=900) opens a fresh browser context and page."""
+def csp_watch():
+    """Every context new_page opens is watched; the test fails on any CSP violation."""
+    watch = CspWatch()
+    yield watch
+    violations = watch.violations()
+    if violations:
+        pytest.fail(
+            "Content-Security-Policy violations:\n" + "\n".join(str(v) for v in violations),
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def new_page(browser, live_server, csp_watch):
+    """new_page(lang="sv", width=1280, height=900) opens a fresh browser context and page,
+    watched for Content-Security-Policy violations (csp_watch)."""
     contexts = []
 
     def make(lang="sv", width=1280, height=900, session_key=None):
@@ -88,9 +103,11 @@ def new_page(browser, live_server):
             context.add_cookies([{**cookie, "url": live_server.url}])
         # A missing element fails in seconds rather than after Playwright's default 30 s.
         context.set_default_timeout(10_000)
+        csp_watch.watch(context)
         contexts.append(context)
         return context.new_page()
 
     yield make
+    csp_watch.violations()  # collected before the contexts close; csp_watch fails the test
     for context in contexts:
         context.close()

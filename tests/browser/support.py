@@ -1,5 +1,6 @@
 """Helpers shared by the browser tests (fixtures live in conftest.py)."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -34,8 +35,19 @@ def totp_code(user) -> str:
     return current_totp_code(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP))
 
 
+AXE_URL = "/__axe-core.js"
+
+
 def axe_violations(page, axe_path) -> list[dict]:
-    page.add_script_tag(path=str(axe_path))
+    # The Content-Security-Policy refuses an inline <script> (which add_script_tag(path=) makes),
+    # so axe arrives as a same-origin file that Playwright serves in place of the live server.
+    if not getattr(page, "_axe_routed", False):
+        page.route(
+            f"**{AXE_URL}",
+            lambda route: route.fulfill(path=str(axe_path), content_type="text/javascript"),
+        )
+        page._axe_routed = True
+    page.add_script_tag(url=AXE_URL)
     return page.evaluate(
         """async () => (await axe.run(document)).violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help,
@@ -81,3 +93,48 @@ class Axe:
 
 def path_of(url_name: str, **kwargs) -> str:
     return reverse(url_name, kwargs=kwargs)
+
+
+# Reports every Content-Security-Policy violation of a page to the test (through a binding that
+# outlives navigations); installed before any of the page's own scripts run.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__reportCspViolation({
+    page: location.pathname, directive: e.violatedDirective, blocked: e.blockedURI,
+    source: e.sourceFile, line: e.lineNumber, sample: e.sample,
+  });
+});
+"""
+
+
+class CspWatch:
+    """Collects the CSP violations of every page of the browser contexts it watches: the
+    `securitypolicyviolation` events and Chromium's console messages about the policy."""
+
+    def __init__(self):
+        self.found: list[dict] = []
+        self.contexts: list = []
+
+    def watch(self, context) -> None:
+        context.expose_binding(
+            "__reportCspViolation", lambda _source, violation: self.found.append(violation)
+        )
+        context.add_init_script(CSP_LISTENER)
+        context.on("page", lambda page: page.on("console", self._console))
+        self.contexts.append(context)
+
+    def _console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.found.append({"console": message.type, "text": message.text})
+
+    def violations(self) -> list[dict]:
+        # Let the pages deliver what they reported before the contexts close.
+        for context in self.contexts:
+            for page in context.pages:
+                # A closed or navigating page has nothing more to say.
+                with contextlib.suppress(Exception):
+                    page.evaluate("0")
+        return list(self.found)
+
+    def report(self) -> str:
+        return "\n".join(str(v) for v in self.found)

@@ -27,11 +27,13 @@ def test_the_language_form_switches_between_swedish_and_english(site, new_page):
     assert page.locator("h1").inner_text() == "Yrkesutbildning i Värmland"
 
 
-def test_a_browser_without_swedish_or_english_gets_swedish(site, browser, live_server):
+def test_a_browser_without_swedish_or_english_gets_swedish(site, browser, live_server, csp_watch):
     context = browser.new_context(base_url=live_server.url, locale="de-DE")
+    csp_watch.watch(context)
     try:
         page = context.new_page()
         page.goto(reverse("home"))
         assert page.locator("html").get_attribute("lang") == "sv"
+        assert not csp_watch.violations(), csp_watch.report()
     finally:
         context.close()
