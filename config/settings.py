@@ -7,6 +7,7 @@ console e-mail, private media on local disk. See the configuration table in READ
 from pathlib import Path
 
 import dj_database_url
+import django.conf.locale
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.TenancyMiddleware",
+    "accounts.middleware.StaffLanguageMiddleware",
     "accounts.middleware.StaffMfaMiddleware",
 ]
 
@@ -195,7 +197,32 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Languages and time -------------------------------------------------------------------------
 LANGUAGE_CODE = "sv"
-LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
+# The applicant's side speaks the languages of the region's applicants, many of them recently
+# arrived; staff pages stay Swedish or English (STAFF_LANGUAGES, accounts.middleware).
+LANGUAGES = [
+    ("sv", _("Swedish")),
+    ("en", _("English")),
+    ("sv-ll", _("Easy-to-read Swedish")),
+    ("ar", _("Arabic")),
+    ("fa-af", _("Dari")),
+    ("so", _("Somali")),
+    ("ti", _("Tigrinya")),
+    ("uk", _("Ukrainian")),
+]
+STAFF_LANGUAGES = ("sv", "en")
+# Django knows Arabic and Ukrainian; these it does not (bidi: written right to left).
+EXTRA_LANG_INFO = {
+    "sv-ll": {
+        "bidi": False,
+        "code": "sv-ll",
+        "name": "Easy-to-read Swedish",
+        "name_local": "Lättläst svenska",
+    },
+    "fa-af": {"bidi": True, "code": "fa-af", "name": "Dari", "name_local": "دری"},
+    "so": {"bidi": False, "code": "so", "name": "Somali", "name_local": "Soomaali"},
+    "ti": {"bidi": False, "code": "ti", "name": "Tigrinya", "name_local": "ትግርኛ"},
+}
+django.conf.locale.LANG_INFO.update(EXTRA_LANG_INFO)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Stockholm"
