@@ -49,7 +49,7 @@ def test_the_first_page_speaks_the_chosen_language_in_its_direction(region, lang
 
 def test_the_first_page_offers_every_language_in_its_own_name(region):
     page = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="sv").get("/").content.decode()
-    for name in ("العربيّة", "دری", "Soomaali", "ትግርኛ", "Українська", "Lättläst svenska"):
+    for name in ("العربيّة", "دری", "Українська"):
         assert name in page
 
 
@@ -67,16 +67,16 @@ def test_the_choice_is_remembered_on_the_account_and_the_letter_uses_it(region):
     user = MembershipFactory(region=region, role=Role.APPLICANT).user
     client = Client(HTTP_HOST=HOST)
     client.force_login(user)
-    client.post(reverse("set_language"), {"language": "so", "next": "/"})
+    client.post(reverse("set_language"), {"language": "fa-af", "next": "/"})
     user.refresh_from_db()
-    assert user.preferred_language == "so"
+    assert user.preferred_language == "fa-af"
 
-    decided = decided_application(region, language="so")
+    decided = decided_application(region, language="fa-af")
     data = letters.letter_data(round=decided.round, application=decided.application)
-    assert data.language == "so"
+    assert data.language == "fa-af"
 
 
-@pytest.mark.parametrize("language", ["ar", "uk", "ti"])
+@pytest.mark.parametrize("language", ["ar", "fa-af", "uk"])
 def test_a_translated_letter_carries_the_binding_swedish_text(region, language):
     decided = decided_application(region, outcomes=(Outcome.ADMITTED,), language=language)
     data = letters.letter_data(round=decided.round, application=decided.application)
@@ -90,7 +90,7 @@ def test_a_translated_letter_carries_the_binding_swedish_text(region, language):
         in html
     )
     assert html.index(note) < html.index('class="letter-version letter-version--binding" lang="sv"')
-    rtl = language == "ar"
+    rtl = language in ("ar", "fa-af")
     assert (f'lang="{language}" dir="rtl"' in html) is rtl
 
 
