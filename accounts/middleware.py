@@ -5,8 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.selectors import memberships_of, region_for_host, user_is_staff_anywhere
 
@@ -23,6 +25,26 @@ class TenancyMiddleware:
         request.region = region_for_host(request.get_host())
         request.memberships = memberships_of(request.user, request.region)
         request.membership = _active(request)
+        return self.get_response(request)
+
+
+class StaffLanguageMiddleware:
+    """Staff pages are in Swedish or English: the applicant side's other languages cover what
+    applicants read, not the staff's tools. A staff user whose browser or cookie asks for
+    another language gets Swedish."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        membership = request.membership
+        if (
+            membership is not None
+            and membership.is_staff_role
+            and translation.get_language() not in settings.STAFF_LANGUAGES
+        ):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
         return self.get_response(request)
 
 

@@ -369,3 +369,11 @@ def applicant_users_create(
             data={"users_created": len(new_users), "memberships_created": len(new_memberships)},
         )
     return users
+
+
+def preferred_language_set(*, user: User, language: str) -> None:
+    """Remember the language a user chose: their letters and e-mails are written in it, on
+    whichever device they chose it."""
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])

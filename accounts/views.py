@@ -7,14 +7,17 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from accounts.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.selectors import audit_entries_for
+from accounts.services import preferred_language_set
 
 
 def server_error(request):
@@ -74,3 +77,14 @@ def audit_log(request):
         entries = entries.filter(action__startswith=action)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/audit_log.html", {"page": page, "action": action})
+
+
+@login_not_required
+def set_language(request):
+    """Django's language switch (a cookie), and for a logged-in user also remembered on the
+    account, so that letters and e-mails come in the language they chose."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and language and check_for_language(language):
+        preferred_language_set(user=request.user, language=language)
+    return response

@@ -28,13 +28,22 @@ from admissions.models import (
 )
 from yrkescenter.models import IntakeOffice, Municipality
 
-LANGUAGES = ("sv", "en")
+# Every language of the applicant's side; a letter in another language than Swedish also
+# carries the Swedish text, which is the legally binding one.
+LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
+BINDING_LANGUAGE = "sv"
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 # The compact fonts vendored under static/fonts/ (see static/vendor/README.md). A glyph they lack
 # (a name in another script) falls back to the system's fonts through fontconfig.
 LETTER_FONTS = {
     "regular": FONT_DIR / "DejaVuSans-Latin.ttf",
     "bold": FONT_DIR / "DejaVuSans-Bold-Latin.ttf",
+    "cyrillic_regular": FONT_DIR / "DejaVuSans-Cyrillic.ttf",
+    "cyrillic_bold": FONT_DIR / "DejaVuSans-Bold-Cyrillic.ttf",
+    "arabic_regular": FONT_DIR / "NotoSansArabic-Regular-Subset.ttf",
+    "arabic_bold": FONT_DIR / "NotoSansArabic-Bold-Subset.ttf",
+    "ethiopic_regular": FONT_DIR / "NotoSansEthiopic-Regular-Subset.ttf",
+    "ethiopic_bold": FONT_DIR / "NotoSansEthiopic-Bold-Subset.ttf",
 }
 
 # Decisions on these outcomes are about mottagande (whether the applicant is received at all),
@@ -96,10 +105,12 @@ class LetterData:
 
 
 def letter_language(application: Application) -> str:
-    """The applicant's own choice of language, else the region's; Swedish or English."""
+    """The applicant's own choice of language, else the region's; one of the applicant side's."""
     applicant = application.applicant
     language = (applicant.preferred_language if applicant else "") or application.region.language
-    language = (language or "").split("-")[0].lower()
+    language = (language or "").lower()
+    if language not in LANGUAGES:
+        language = language.split("-")[0]
     return language if language in LANGUAGES else settings.LANGUAGE_CODE
 
 
@@ -214,15 +225,35 @@ def _release_renderer() -> None:
 def letter_html(
     data: LetterData, *, issued_on: dt.date, correction: Correction | None = None
 ) -> str:
+    """The letter in the applicant's language; in any other than Swedish, followed by the
+    Swedish text, which the letter says is the binding one."""
+    languages = [data.language]
+    if data.language != BINDING_LANGUAGE:
+        languages.append(BINDING_LANGUAGE)
+    versions = []
+    for language in languages:
+        with translation.override(language):
+            versions.append(
+                {
+                    "language": language,
+                    "rtl": translation.get_language_bidi(),
+                    "translated": language != BINDING_LANGUAGE,
+                    "body": render_to_string(
+                        "admissions/letters/_letter_body.html",
+                        {
+                            "letter": data,
+                            "issued_on": issued_on,
+                            "correction": correction,
+                            "binding": language == BINDING_LANGUAGE and len(languages) > 1,
+                            "translated": language != BINDING_LANGUAGE,
+                        },
+                    ),
+                }
+            )
     with translation.override(data.language):
         return render_to_string(
             "admissions/letters/letter.html",
-            {
-                "letter": data,
-                "issued_on": issued_on,
-                "language": data.language,
-                "correction": correction,
-            },
+            {"letter": data, "language": data.language, "versions": versions},
         )
 
 

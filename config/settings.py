@@ -7,6 +7,7 @@ console e-mail, private media on local disk. See the configuration table in READ
 from pathlib import Path
 
 import dj_database_url
+import django.conf.locale
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.TenancyMiddleware",
+    "accounts.middleware.StaffLanguageMiddleware",
     "accounts.middleware.StaffMfaMiddleware",
 ]
 
@@ -249,7 +251,22 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Languages and time -------------------------------------------------------------------------
 LANGUAGE_CODE = "sv"
-LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
+# The applicant's side speaks the languages of the region's applicants, many of them recently
+# arrived; staff pages stay Swedish or English (STAFF_LANGUAGES, accounts.middleware).
+LANGUAGES = [
+    ("sv", _("Swedish")),
+    ("en", _("English")),
+    ("ar", _("Arabic")),
+    ("fa-af", _("Dari")),
+    ("uk", _("Ukrainian")),
+]
+STAFF_LANGUAGES = ("sv", "en")
+# Django knows Arabic and Ukrainian, not Dari (bidi: written right to left). Somali, Tigrinya
+# and easy-to-read Swedish have catalogues (locale/) but wait for their translations.
+EXTRA_LANG_INFO = {
+    "fa-af": {"bidi": True, "code": "fa-af", "name": "Dari", "name_local": "دری"},
+}
+django.conf.locale.LANG_INFO.update(EXTRA_LANG_INFO)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Stockholm"

@@ -1,13 +1,11 @@
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from accounts import views as account_views
 from accounts.admin_site import admin_site
 
 urlpatterns = [
     path("healthz", account_views.healthz, name="healthz"),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin_site.urls),
     path("accounts/", include("allauth.urls")),
     path("konto/", include("accounts.urls")),

@@ -115,3 +115,57 @@ def test_the_committed_mo_is_the_compiled_po(po, tmp_path):
     assert catalog(mo) == catalog(fresh), (
         f"{mo} is stale: run manage.py compilemessages --ignore=.venv"
     )
+
+
+# --- the applicant's side in every language of settings.LANGUAGES ---------------------------------
+
+
+def applicant_catalogs() -> list[Path]:
+    from django.conf import settings
+    from django.utils.translation import to_locale
+
+    return [
+        LOCALE / to_locale(code) / "LC_MESSAGES" / "django.po"
+        for code, _name in settings.LANGUAGES
+        if code != "en"  # the source language: its strings are the msgids
+    ]
+
+
+def occurrences(entry_line: int, lines: list[str]) -> list[tuple[str, str]]:
+    """The #: source references just above an entry."""
+    found = []
+    index = entry_line - 1
+    while index >= 0 and lines[index].startswith("#"):
+        if lines[index].startswith("#: "):
+            found += [tuple(ref.rsplit(":", 1)) for ref in lines[index][3:].split()]
+        index -= 1
+    return found
+
+
+@pytest.mark.parametrize("po", applicant_catalogs(), ids=lambda p: p.parts[-3])
+def test_every_applicant_facing_message_is_translated_and_not_fuzzy(po):
+    from tests.applicant_sources import is_applicant_facing
+
+    assert po.exists(), f"{po} is missing: every language of settings.LANGUAGES needs a catalog"
+    lines = po.read_text(encoding="utf-8").splitlines()
+    problems = []
+    for entry in parse_po(po):
+        if not entry.msgid or not is_applicant_facing(occurrences(entry.line, lines)):
+            continue
+        if "fuzzy" in entry.flags or not all(entry.translations):
+            problems.append(f"line {entry.line}: {entry.msgid[:60]!r}")
+    assert not problems, f"{len(problems)} untranslated in {po}:\n" + "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize("po", applicant_catalogs(), ids=lambda p: p.parts[-3])
+def test_applicant_translations_keep_the_placeholders(po):
+    problems = [
+        f"line {entry.line}: {entry.msgid[:60]!r}"
+        for entry in parse_po(po)
+        if entry.msgid and "fuzzy" not in entry.flags  # msgfmt leaves fuzzy entries out
+        for translation in entry.translations
+        if translation
+        and set(PLACEHOLDER.findall(translation))
+        - set(PLACEHOLDER.findall(entry.msgid + entry.fields.get("msgid_plural", "")))
+    ]
+    assert not problems, "\n".join(problems[:20])

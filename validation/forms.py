@@ -111,7 +111,11 @@ class CaseOpenForm(forms.Form):
         label=_("Home municipality"), queryset=Municipality.objects.none(), required=False
     )
     language = forms.ChoiceField(
-        label=_("Language of the certificate"), choices=settings.LANGUAGES, initial="sv"
+        label=_("Language of the certificate"),
+        choices=[
+            (code, name) for code, name in settings.LANGUAGES if code in settings.STAFF_LANGUAGES
+        ],
+        initial="sv",
     )
     description = forms.CharField(
         label=_("What the person already knows"),

@@ -1,0 +1,22 @@
+"""Which source files speak to applicants: their strings must be translated into every language
+of the applicant's side (settings.LANGUAGES); the rest is for staff, in Swedish and English."""
+
+import re
+
+APPLICANT_SOURCES = re.compile(
+    r"^("
+    r"templates/(base\.html|home\.html|includes/|account/|allauth/|yrkescenter/(?!region_terms)"
+    r"|admissions/(apply/|offers/|letters/(letter\.html|_letter_body\.html|_on_status_page\.html|email/)"
+    r"|appeals/(_on_status_page|detail|lodge|_appeal_facts)\.html))"
+    r"|admissions/(forms|appeal_forms|uploads|upload_staging|personnummer|letters|models)\.py"
+    r"|admissions/views/(apply|offers)\.py"
+    r"|admissions/services/(applications|offers)\.py"
+    r"|yrkescenter/(views|selectors)\.py"
+    r"|accounts/(forms|adapters?)\.py"
+    r")"
+)
+
+
+def is_applicant_facing(occurrences) -> bool:
+    """occurrences: (path, line) pairs of a catalogue entry."""
+    return any(APPLICANT_SOURCES.match(path) for path, _line in occurrences)
