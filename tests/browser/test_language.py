@@ -1,4 +1,4 @@
-"""Swedish first, English complete: the header's form switches the page's language."""
+"""The header's form and the first page's picker switch the language, and the choice sticks."""
 
 import pytest
 from django.urls import reverse
@@ -12,7 +12,8 @@ def test_the_language_form_switches_between_swedish_and_english(site, new_page):
     assert page.locator("html").get_attribute("lang") == "sv"
     assert page.locator("h1").inner_text() == "Yrkescenter"
 
-    page.get_by_role("button", name="English").click()
+    page.get_by_label("Språk").select_option("en")
+    page.get_by_role("button", name="Byt språk").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "Vocational centres"
