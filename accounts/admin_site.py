@@ -7,6 +7,7 @@ the request's region unless the user is an installation operator (superuser).
 from urllib.parse import urlencode
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -98,6 +99,20 @@ class SuperuserOnlyAdmin(ProjectModelAdmin):
         return request.user.is_superuser
 
 
+class RegionRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A filter on a related field that offers the request's region's objects only: Django's own
+    lists every row of the related table, which would name other regions' programmes, periods
+    and companies in the sidebar."""
+
+    def field_choices(self, field, request, model_admin):
+        related = field.related_model._default_manager.all()
+        if request.user.is_superuser or not hasattr(related, "for_region"):
+            return super().field_choices(field, request, model_admin)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        related = related.for_region(request.region).order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in related]
+
+
 class RegionScopedAdmin(ProjectModelAdmin):
     """Rows of the request's region only; new rows get that region; choices stay inside it."""
 
@@ -109,6 +124,17 @@ class RegionScopedAdmin(ProjectModelAdmin):
         if self._scoped(request):
             return queryset.for_region(request.region)
         return queryset
+
+    def get_list_filter(self, request):
+        return [self._scoped_filter(entry) for entry in super().get_list_filter(request)]
+
+    def _scoped_filter(self, entry):
+        if not isinstance(entry, str):
+            return entry
+        field = get_fields_from_path(self.model, entry)[-1]
+        if field.is_relation:
+            return (entry, RegionRelatedFieldListFilter)
+        return entry
 
     def get_exclude(self, request, obj=None):
         exclude = list(super().get_exclude(request, obj) or [])
