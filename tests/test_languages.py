@@ -132,3 +132,15 @@ def test_a_tigrinya_letter_renders_its_ethiopic_text_in_the_vendored_font(region
     assert in_language("sv", "How to appeal") in text
     fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True).stdout
     assert "Noto-Sans-Ethiopic-Subset" in fonts.decode()
+
+
+def test_the_vendored_ethiopic_font_covers_every_character_of_the_tigrinya_catalogue():
+    from django.conf import settings
+    from fontTools.ttLib import TTFont
+
+    po = settings.BASE_DIR / "locale" / "ti" / "LC_MESSAGES" / "django.po"
+    used = {c for c in po.read_text(encoding="utf-8") if 0x1200 <= ord(c) <= 0x139F}
+    assert used, "the Tigrinya catalogue has no Ge'ez script"
+    for weight in ("regular", "bold"):
+        covered = TTFont(letters.LETTER_FONTS[f"ethiopic_{weight}"]).getBestCmap()
+        assert sorted(c for c in used if ord(c) not in covered) == [], weight
