@@ -259,12 +259,22 @@ LANGUAGES = [
     ("ar", _("Arabic")),
     ("fa-af", _("Dari")),
     ("uk", _("Ukrainian")),
+    ("ti", _("Tigrinya")),
+    ("sv-ll", _("Easy-to-read Swedish")),
 ]
 STAFF_LANGUAGES = ("sv", "en")
-# Django knows Arabic and Ukrainian, not Dari (bidi: written right to left). Somali, Tigrinya
-# and easy-to-read Swedish have catalogues (locale/) but wait for their translations.
+# Django knows Arabic and Ukrainian, not Dari (bidi: written right to left), Tigrinya (Ge'ez
+# script, left to right) or easy-to-read Swedish (lättläst; "sv-ll" is found as locale/sv_LL).
+# Somali has a catalogue (locale/) but waits for its translations.
 EXTRA_LANG_INFO = {
     "fa-af": {"bidi": True, "code": "fa-af", "name": "Dari", "name_local": "دری"},
+    "ti": {"bidi": False, "code": "ti", "name": "Tigrinya", "name_local": "ትግርኛ"},
+    "sv-ll": {
+        "bidi": False,
+        "code": "sv-ll",
+        "name": "Easy-to-read Swedish",
+        "name_local": "Lättläst svenska",
+    },
 }
 django.conf.locale.LANG_INFO.update(EXTRA_LANG_INFO)
 LOCALE_PATHS = [BASE_DIR / "locale"]

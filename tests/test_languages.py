@@ -35,7 +35,8 @@ def in_language(language: str, msgid: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("language", "direction"), [("ar", "rtl"), ("fa-af", "rtl"), ("uk", "ltr")]
+    ("language", "direction"),
+    [("ar", "rtl"), ("fa-af", "rtl"), ("uk", "ltr"), ("ti", "ltr"), ("sv-ll", "ltr")],
 )
 def test_the_first_page_speaks_the_chosen_language_in_its_direction(region, language, direction):
     client = Client(HTTP_HOST=HOST)
@@ -49,7 +50,7 @@ def test_the_first_page_speaks_the_chosen_language_in_its_direction(region, lang
 
 def test_the_first_page_offers_every_language_in_its_own_name(region):
     page = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="sv").get("/").content.decode()
-    for name in ("العربيّة", "دری", "Українська"):
+    for name in ("العربيّة", "دری", "Українська", "ትግርኛ", "Lättläst svenska"):
         assert name in page
 
 
@@ -76,7 +77,7 @@ def test_the_choice_is_remembered_on_the_account_and_the_letter_uses_it(region):
     assert data.language == "fa-af"
 
 
-@pytest.mark.parametrize("language", ["ar", "fa-af", "uk"])
+@pytest.mark.parametrize("language", ["ar", "fa-af", "uk", "ti", "sv-ll"])
 def test_a_translated_letter_carries_the_binding_swedish_text(region, language):
     decided = decided_application(region, outcomes=(Outcome.ADMITTED,), language=language)
     data = letters.letter_data(round=decided.round, application=decided.application)
@@ -112,3 +113,34 @@ def test_an_arabic_letter_embeds_the_vendored_arabic_font_and_a_swedish_one_does
 
     assert "Noto-Sans-Arabic-Subset" in fonts(arabic)
     assert "Noto-Sans-Arabic" not in fonts(swedish)
+
+
+def test_a_tigrinya_letter_renders_its_ethiopic_text_in_the_vendored_font(region):
+    if not shutil.which("pdffonts"):
+        need_service("pdffonts (poppler-utils) reads the fonts a PDF embeds")
+    decided = decided_application(region, outcomes=(Outcome.ADMITTED,), language="ti")
+    data = letters.letter_data(round=decided.round, application=decided.application)
+    pdf = letters.letter_pdf(data, issued_on=decided.round.answer_deadline)
+    # Ge'ez script text really in the PDF (pdftotext finds it), not boxes of a font lacking it,
+    # and the Swedish binding text after it.
+    text = pdf_text(pdf)
+    for msgid in (TRANSLATION_NOTE, "How to appeal"):
+        translated = in_language("ti", msgid)
+        assert translated != msgid
+        assert any(0x1200 <= ord(c) <= 0x137F for c in translated)
+        assert " ".join(translated.split()) in text
+    assert in_language("sv", "How to appeal") in text
+    fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True).stdout
+    assert "Noto-Sans-Ethiopic-Subset" in fonts.decode()
+
+
+def test_the_vendored_ethiopic_font_covers_every_character_of_the_tigrinya_catalogue():
+    from django.conf import settings
+    from fontTools.ttLib import TTFont
+
+    po = settings.BASE_DIR / "locale" / "ti" / "LC_MESSAGES" / "django.po"
+    used = {c for c in po.read_text(encoding="utf-8") if 0x1200 <= ord(c) <= 0x139F}
+    assert used, "the Tigrinya catalogue has no Ge'ez script"
+    for weight in ("regular", "bold"):
+        covered = TTFont(letters.LETTER_FONTS[f"ethiopic_{weight}"]).getBestCmap()
+        assert sorted(c for c in used if ord(c) not in covered) == [], weight

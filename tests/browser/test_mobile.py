@@ -9,6 +9,12 @@ from tests.browser.support import axe_violations, make_user, screenshot, session
 pytestmark = pytest.mark.browser
 
 WIDTH, HEIGHT = 375, 667
+LOAD_FONT = """async ([family, sample]) => {
+    const fonts = await document.fonts.load(`1em "${family}"`, sample);
+    await document.fonts.load(`bold 1em "${family}"`, sample);
+    await document.fonts.ready;
+    return fonts.length > 0 && document.fonts.check(`1em "${family}"`, sample);
+}"""
 
 
 def scroll_width(page) -> int:
@@ -45,3 +51,20 @@ def test_a_region_admins_longer_menu_fits_a_phone(site, new_page, axe_source):
         screenshot(page, f"{url.strip('/').replace('/', '-')}-sv-{WIDTH}")
         assert scroll_width(page) <= WIDTH, url
         assert axe_violations(page, axe_source) == [], url
+
+
+@pytest.mark.parametrize(("lang", "name"), [("ti", "ትግርኛ"), ("sv-ll", "Lättläst svenska")])
+def test_tigrinya_and_easy_to_read_swedish_fit_a_phone(site, new_page, axe_source, lang, name):
+    page = new_page("sv", width=WIDTH, height=HEIGHT)
+    page.goto(reverse("home"))
+    page.get_by_role("button", name=name, exact=True).click()
+    page.wait_for_load_state()
+    for url_name in ("home", "yrkescenter:centre_list"):
+        page.goto(reverse(url_name))
+        assert page.locator("html").get_attribute("lang") == lang
+        # Measured in the final fonts: the Ge'ez web fonts of static/css/site.css, not boxes.
+        family = "Noto Sans Ethiopic Subset" if lang == "ti" else "Noto Sans Ethiopic Language Name"
+        assert page.evaluate(LOAD_FONT, [family, "ትግርኛ"])
+        screenshot(page, f"{url_name.replace(':', '-')}-{lang}-{WIDTH}")
+        assert scroll_width(page) <= WIDTH
+        assert axe_violations(page, axe_source) == []
