@@ -259,12 +259,14 @@ LANGUAGES = [
     ("ar", _("Arabic")),
     ("fa-af", _("Dari")),
     ("uk", _("Ukrainian")),
+    ("so", _("Somali")),
 ]
 STAFF_LANGUAGES = ("sv", "en")
-# Django knows Arabic and Ukrainian, not Dari (bidi: written right to left). Somali, Tigrinya
+# Django knows Arabic and Ukrainian, not Dari (bidi: written right to left) nor Somali. Tigrinya
 # and easy-to-read Swedish have catalogues (locale/) but wait for their translations.
 EXTRA_LANG_INFO = {
     "fa-af": {"bidi": True, "code": "fa-af", "name": "Dari", "name_local": "دری"},
+    "so": {"bidi": False, "code": "so", "name": "Somali", "name_local": "Soomaali"},
 }
 django.conf.locale.LANG_INFO.update(EXTRA_LANG_INFO)
 LOCALE_PATHS = [BASE_DIR / "locale"]
