@@ -259,15 +259,16 @@ LANGUAGES = [
     ("ar", _("Arabic")),
     ("fa-af", _("Dari")),
     ("uk", _("Ukrainian")),
+    ("so", _("Somali")),
     ("ti", _("Tigrinya")),
     ("sv-ll", _("Easy-to-read Swedish")),
 ]
 STAFF_LANGUAGES = ("sv", "en")
-# Django knows Arabic and Ukrainian, not Dari (bidi: written right to left), Tigrinya (Ge'ez
-# script, left to right) or easy-to-read Swedish (lättläst; "sv-ll" is found as locale/sv_LL).
-# Somali has a catalogue (locale/) but waits for its translations.
+# Django knows Arabic and Ukrainian, not Dari (bidi: written right to left), Somali, Tigrinya
+# (Ge'ez script, left to right) or easy-to-read Swedish (lättläst; "sv-ll" is locale/sv_LL).
 EXTRA_LANG_INFO = {
     "fa-af": {"bidi": True, "code": "fa-af", "name": "Dari", "name_local": "دری"},
+    "so": {"bidi": False, "code": "so", "name": "Somali", "name_local": "Soomaali"},
     "ti": {"bidi": False, "code": "ti", "name": "Tigrinya", "name_local": "ትግርኛ"},
     "sv-ll": {
         "bidi": False,

@@ -36,7 +36,7 @@ def in_language(language: str, msgid: str) -> str:
 
 @pytest.mark.parametrize(
     ("language", "direction"),
-    [("ar", "rtl"), ("fa-af", "rtl"), ("uk", "ltr"), ("ti", "ltr"), ("sv-ll", "ltr")],
+    [("ar", "rtl"), ("fa-af", "rtl"), ("uk", "ltr"), ("so", "ltr"), ("ti", "ltr"), ("sv-ll", "ltr")],
 )
 def test_the_first_page_speaks_the_chosen_language_in_its_direction(region, language, direction):
     client = Client(HTTP_HOST=HOST)
@@ -50,7 +50,7 @@ def test_the_first_page_speaks_the_chosen_language_in_its_direction(region, lang
 
 def test_the_first_page_offers_every_language_in_its_own_name(region):
     page = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="sv").get("/").content.decode()
-    for name in ("العربيّة", "دری", "Українська", "ትግርኛ", "Lättläst svenska"):
+    for name in ("العربيّة", "دری", "Українська", "ትግርኛ", "Lättläst svenska", "Soomaali"):
         assert name in page
 
 
@@ -77,7 +77,7 @@ def test_the_choice_is_remembered_on_the_account_and_the_letter_uses_it(region):
     assert data.language == "fa-af"
 
 
-@pytest.mark.parametrize("language", ["ar", "fa-af", "uk", "ti", "sv-ll"])
+@pytest.mark.parametrize("language", ["ar", "fa-af", "uk", "so", "ti", "sv-ll"])
 def test_a_translated_letter_carries_the_binding_swedish_text(region, language):
     decided = decided_application(region, outcomes=(Outcome.ADMITTED,), language=language)
     data = letters.letter_data(round=decided.round, application=decided.application)
