@@ -203,7 +203,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Yrkesporten] "
 # "secret" or "secret_env", optional "scope", "personnummer_claim"}]}. Unset: no e-ID button.
 EID_PROVIDERS = eid_brokers.parse(json.loads(env_str("EID_PROVIDERS") or "{}"))
 SOCIALACCOUNT_ADAPTER = "accounts.eid.adapter.SocialAccountAdapter"
-SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"provider_class": "accounts.eid.provider.EidProvider"}}
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"provider_class": "accounts.eid.provider.EidProvider"}
+}
 # The brokers give a verified e-mail address when they have one; without it, allauth asks for one
 # (and verifies it as for any signup).
 SOCIALACCOUNT_AUTO_SIGNUP = True

@@ -65,6 +65,9 @@ def parse(config: Any) -> dict[str, list[dict]]:
                     "scope": list(broker.get("scope") or DEFAULT_SCOPE),
                     "personnummer_claim": broker.get("personnummer_claim")
                     or DEFAULT_PERSONNUMMER_CLAIM,
+                    # The assurance levels asked for (acr_values), e.g. Sweden Connect's
+                    # "http://id.elegnamnden.se/loa/1.0/loa3"; a token with another is refused.
+                    "acr_values": list(broker.get("acr_values") or ()),
                 }
             )
     return result

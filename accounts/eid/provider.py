@@ -65,7 +65,6 @@ class EidProvider(OpenIDConnectProvider):
             **kwargs,
         )
 
-
     def sociallogin_from_response(self, request, response):
         # The personnummer is taken out of the claims before allauth keeps them (the linked
         # account's extra_data): it is stored once, on the user (accounts.eid.adapter).
