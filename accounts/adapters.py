@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.eid import EID_SESSION_KEY
 from accounts.models import Role
 from accounts.selectors import user_for_email
 from accounts.services import login_refused_record, membership_grant
@@ -54,3 +55,15 @@ class AccountAdapter(DefaultAccountAdapter):
                     request, user=user_for_email(login), login=login, step="password"
                 )
             raise
+
+    def post_login(self, request, user, **kwargs):
+        sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
+        if sociallogin is not None:
+            # After Django's login, so it lands in the session the user now has. The claims
+            # were verified (accounts.eid.provider) and hold no personnummer by now.
+            claims = sociallogin.account.extra_data.get("id_token") or {}
+            request.session[EID_SESSION_KEY] = {
+                "provider": sociallogin.account.provider,
+                "acr": str(claims.get("acr", "")),
+            }
+        return super().post_login(request, user, **kwargs)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.eid import EID_SESSION_KEY
 from accounts.selectors import memberships_of, region_for_host, user_is_staff_anywhere
 
 ACTIVE_MEMBERSHIP_SESSION_KEY = "active_membership_id"
@@ -64,7 +65,8 @@ _MFA_EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz")
 
 
 class StaffMfaMiddleware:
-    """A staff user without an authenticator is sent to set one up before any other page."""
+    """A staff user without an authenticator is sent to set one up before any other page,
+    unless this session's login was with e-ID: the e-ID is then the strong factor."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -73,6 +75,7 @@ class StaffMfaMiddleware:
         if (
             request.user.is_authenticated
             and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
+            and not request.session.get(EID_SESSION_KEY)
             and user_is_staff_anywhere(request.user)
             and not _has_authenticator(request.user)
         ):

@@ -90,6 +90,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
+    # Set only from the verified claim of an e-ID login (accounts.eid): the link from a login to
+    # the person. A number typed into an application proves nothing and never lands here.
+    personnummer = models.CharField(
+        _("personnummer (verified by e-ID)"), max_length=12, blank=True, editable=False
+    )
     # is_staff only marks installation operators (superusers); region staff come from Membership.
     is_staff = models.BooleanField(_("installation operator"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
@@ -105,6 +110,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["personnummer"],
+                condition=~Q(personnummer=""),
+                name="user_one_account_per_personnummer",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

@@ -67,3 +67,10 @@ def user_for_email(email: str) -> User | None:
     if not email:
         return None
     return User.objects.filter(email__iexact=email).first()
+
+
+def user_for_personnummer(number: str) -> User | None:
+    """The account an e-ID login with this verified personnummer belongs to, if any."""
+    if not number:
+        return None
+    return User.objects.filter(personnummer=number).first()

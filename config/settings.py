@@ -4,6 +4,7 @@ Unset variables give the embedded default: SQLite, Celery tasks run in process,
 console e-mail, private media on local disk. See the configuration table in README.md.
 """
 
+import json
 from pathlib import Path
 
 import dj_database_url
@@ -12,6 +13,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from accounts.eid import brokers as eid_brokers
 from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,6 +37,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "csp",
     "django_htmx",
     "template_partials",
@@ -194,6 +198,21 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Yrkesporten] "
+# e-ID (BankID, Freja eID, ...) through each region's OpenID Connect broker (accounts.eid; README
+# "e-ID login"). EID_PROVIDERS is JSON: {"<region slug>": [{"id", "name", "issuer", "client_id",
+# "secret" or "secret_env", optional "scope", "personnummer_claim"}]}. Unset: no e-ID button.
+EID_PROVIDERS = eid_brokers.parse(json.loads(env_str("EID_PROVIDERS") or "{}"))
+SOCIALACCOUNT_ADAPTER = "accounts.eid.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"provider_class": "accounts.eid.provider.EidProvider"}
+}
+# The brokers give a verified e-mail address when they have one; without it, allauth asks for one
+# (and verifies it as for any signup).
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# The login button posts (accounts templates), so a link cannot start a login by itself.
+SOCIALACCOUNT_LOGIN_ON_GET = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = "Yrkesporten"

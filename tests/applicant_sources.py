@@ -5,14 +5,14 @@ import re
 
 APPLICANT_SOURCES = re.compile(
     r"^("
-    r"templates/(base\.html|home\.html|includes/|account/|allauth/|yrkescenter/(?!region_terms)"
+    r"templates/(base\.html|home\.html|includes/|account/|socialaccount/|allauth/|yrkescenter/(?!region_terms)"
     r"|admissions/(apply/|offers/|letters/(letter\.html|_letter_body\.html|_on_status_page\.html|email/)"
     r"|appeals/(_on_status_page|detail|lodge|_appeal_facts)\.html))"
     r"|admissions/(forms|appeal_forms|uploads|upload_staging|personnummer|letters|models)\.py"
     r"|admissions/views/(apply|offers)\.py"
     r"|admissions/services/(applications|offers)\.py"
     r"|yrkescenter/(views|selectors)\.py"
-    r"|accounts/(forms|adapters?)\.py"
+    r"|accounts/(forms|adapters?)\.py|accounts/eid/"
     r")"
 )
 

@@ -353,7 +353,9 @@ def reverse_unnamed(pattern: Pattern, kwargs: dict) -> str:
     route = pattern.route
     if "(?P<url>" in route:
         return "/admin/" + kwargs["url"]
-    return "/" + route.replace("<path:object_id>", str(kwargs["object_id"]))
+    if "<path:object_id>" in route:
+        route = route.replace("<path:object_id>", str(kwargs["object_id"]))
+    return "/" + route
 
 
 def _client(host: str, user: User | None) -> Client:
