@@ -36,7 +36,14 @@ def in_language(language: str, msgid: str) -> str:
 
 @pytest.mark.parametrize(
     ("language", "direction"),
-    [("ar", "rtl"), ("fa-af", "rtl"), ("uk", "ltr"), ("so", "ltr"), ("ti", "ltr"), ("sv-ll", "ltr")],
+    [
+        ("ar", "rtl"),
+        ("fa-af", "rtl"),
+        ("uk", "ltr"),
+        ("so", "ltr"),
+        ("ti", "ltr"),
+        ("sv-ll", "ltr"),
+    ],
 )
 def test_the_first_page_speaks_the_chosen_language_in_its_direction(region, language, direction):
     client = Client(HTTP_HOST=HOST)
