@@ -91,6 +91,10 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------------
+# The embedded default keeps its SQLite file in var/, which a fresh clone lacks: without the
+# folder, the first `manage.py migrate` fails with "unable to open database file".
+if not env_str("DATABASE_URL"):
+    (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'yrkesporten.sqlite3'}"),
