@@ -35,7 +35,8 @@ def _person(sub="person-1", number=PERSONNUMMER, email="eva@example.test", **ext
 
 @pytest.fixture
 def browser(region):
-    return Client(HTTP_HOST=HOST)
+    # The pages are read in English, the source language (the region's default is Swedish).
+    return Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en")
 
 
 def _logged_in_user(client: Client) -> User | None:
@@ -90,10 +91,10 @@ def test_first_login_creates_the_account_and_links_the_person(oidc_provider, bro
 
 def test_a_second_login_finds_the_same_account(oidc_provider, region):
     oidc_provider.next_login(_person())
-    first = Client(HTTP_HOST=HOST)
+    first = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en")
     eid_login(first, oidc_provider)
     oidc_provider.next_login(_person())
-    second = Client(HTTP_HOST=HOST)
+    second = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en")
     flow = eid_login(second, oidc_provider)
     assert flow.response.status_code == 200
     assert _logged_in_user(second) == _logged_in_user(first)
@@ -102,10 +103,10 @@ def test_a_second_login_finds_the_same_account(oidc_provider, region):
 
 def test_the_same_person_through_another_broker_finds_the_same_account(oidc_provider, region):
     oidc_provider.next_login(_person(sub="person-1"))
-    first = Client(HTTP_HOST=HOST)
+    first = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en")
     eid_login(first, oidc_provider)
     oidc_provider.next_login(_person(sub="other-subject", email="another@example.test"))
-    second = Client(HTTP_HOST=HOST)
+    second = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en")
     flow = eid_login(second, oidc_provider, provider_id="other-broker")
     assert flow.response.status_code == 200
     user = _logged_in_user(second)
@@ -146,7 +147,7 @@ def test_a_replayed_state_is_refused(oidc_provider, browser):
     assert FAILED in replay.content.decode()
     assert _logged_in_user(browser) is None
     # Nor does the same callback open a session in another browser.
-    other = Client(HTTP_HOST=HOST)
+    other = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en")
     assert other.get(flow.callback_url).status_code == 401
     assert _logged_in_user(other) is None
 
@@ -163,9 +164,9 @@ def test_without_a_personnummer_the_person_is_sent_to_e_mail_login(oidc_provider
 
 def test_a_broker_subject_that_names_another_person_opens_no_account(oidc_provider, region):
     oidc_provider.next_login(_person())
-    eid_login(Client(HTTP_HOST=HOST), oidc_provider)
+    eid_login(Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en"), oidc_provider)
     oidc_provider.next_login(_person(number="199001012380"))
-    browser = Client(HTTP_HOST=HOST)
+    browser = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en")
     flow = eid_login(browser, oidc_provider)
     assert flow.response.status_code == 401
     assert _logged_in_user(browser) is None
@@ -211,9 +212,9 @@ def test_the_personnummer_is_in_no_url_and_no_log_line(oidc_provider, caplog):
     flows = []
     for spoil in ("", "", "nonce"):
         oidc_provider.next_login(_person(), spoil=spoil)
-        flows.append(eid_login(Client(HTTP_HOST=HOST), oidc_provider))
+        flows.append(eid_login(Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en"), oidc_provider))
     oidc_provider.next_login(_person(sub="person-2", number="199001012380", email="b@ex.test"))
-    flows.append(eid_login(Client(HTTP_HOST=HOST), oidc_provider))
+    flows.append(eid_login(Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en"), oidc_provider))
     assert User.objects.count() == 2
     assert caplog.records, "the flow was expected to log something (requests to the provider)"
     for flow in flows:
