@@ -221,6 +221,7 @@ def _reset_peak() -> bool:
 
 def measure(region, period, officer) -> None:
     import gc
+
     from django.utils import timezone
 
     from admissions import matching
