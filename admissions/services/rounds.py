@@ -110,13 +110,13 @@ class OfferAnswerError(ValidationError):
     """The offer can no longer be answered (already answered, expired, round closed)."""
 
 
-def _locked(round_: AdmissionRound | int) -> AdmissionRound:
+def _locked(round_: AdmissionRound | int, *, with_snapshot: bool = False) -> AdmissionRound:
     pk = round_ if isinstance(round_, int) else round_.pk
-    return (
-        AdmissionRound.objects.select_for_update()
-        .select_related("region", "intake_period")
-        .get(pk=pk)
-    )
+    rounds = AdmissionRound.objects.select_for_update().select_related("region", "intake_period")
+    if not with_snapshot:
+        # A national round's snapshot is tens of MB of JSON: decoded only where it is used.
+        rounds = rounds.defer("snapshot")
+    return rounds.get(pk=pk)
 
 
 # --- create, start --------------------------------------------------------------------------
@@ -366,7 +366,7 @@ def _freeze_inputs(round_pk: int) -> tuple[dict, str] | None:
     """Step 1: the run's snapshot and its SHA-256 (built, hashed and stored together if this run
     has none yet), or None when the round is not running (another copy finished it, or it was
     never started)."""
-    round_ = _locked(round_pk)
+    round_ = _locked(round_pk, with_snapshot=True)
     if round_.status != RoundStatus.RUNNING:
         return None
     round_.progress = 10
