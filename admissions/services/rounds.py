@@ -38,14 +38,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,13 +110,13 @@ class OfferAnswerError(ValidationError):
     """The offer can no longer be answered (already answered, expired, round closed)."""
 
 
-def _locked(round_: AdmissionRound | int) -> AdmissionRound:
+def _locked(round_: AdmissionRound | int, *, with_snapshot: bool = False) -> AdmissionRound:
     pk = round_ if isinstance(round_, int) else round_.pk
-    return (
-        AdmissionRound.objects.select_for_update()
-        .select_related("region", "intake_period")
-        .get(pk=pk)
-    )
+    rounds = AdmissionRound.objects.select_for_update().select_related("region", "intake_period")
+    if not with_snapshot:
+        # A national round's snapshot is tens of MB of JSON: decoded only where it is used.
+        rounds = rounds.defer("snapshot")
+    return rounds.get(pk=pk)
 
 
 # --- create, start --------------------------------------------------------------------------
@@ -361,10 +362,11 @@ def _progress(round_pk: int, percent: int) -> None:
 
 
 @transaction.atomic
-def _freeze_inputs(round_pk: int) -> dict | None:
-    """Step 1: the run's snapshot (built and stored if this run has none yet), or None when
-    the round is not running (another copy finished it, or it was never started)."""
-    round_ = _locked(round_pk)
+def _freeze_inputs(round_pk: int) -> tuple[dict, str] | None:
+    """Step 1: the run's snapshot and its SHA-256 (built, hashed and stored together if this run
+    has none yet), or None when the round is not running (another copy finished it, or it was
+    never started)."""
+    round_ = _locked(round_pk, with_snapshot=True)
     if round_.status != RoundStatus.RUNNING:
         return None
     round_.progress = 10
@@ -373,44 +375,83 @@ def _freeze_inputs(round_pk: int) -> dict | None:
         round_.snapshot = snapshot_build(round_)
         round_.snapshot_sha256 = snapshot_hash(round_.snapshot)
         round_.save(update_fields=["snapshot", "snapshot_sha256"])
-    return round_.snapshot
+    # The stored hash was computed from this very snapshot in the same transaction: hashed once.
+    return round_.snapshot, round_.snapshot_sha256
 
 
-def results_from_solution(round_pk: int, snapshot: dict, solution: Solution) -> list[RoundResult]:
-    """One RoundResult per choice: the engine's outcome, or "withdrawn" for the choices that
-    were kept from it."""
+RESULT_FIELDS = (
+    "round",
+    "choice",
+    "application",
+    "offering",
+    "outcome",
+    "waiting_position",
+    "group",
+    "lottery",
+)
+
+
+def result_rows(round_pk: int, snapshot: dict, solution: Solution) -> Iterator[tuple]:
+    """One row (RESULT_FIELDS, ids for the keys) per choice: the engine's outcome, or
+    "withdrawn" for the choices that were kept from it. A generator, so that a round of any
+    size is written without a model instance per row nor a list of them all."""
     index: dict[tuple[str, str], tuple[int, int]] = {}
     for applicant in snapshot["problem"]["applicants"]:
         ids = snapshot["choice_ids"][applicant["id"]]
         for choice, choice_pk in zip(applicant["choices"], ids, strict=True):
             index[(applicant["id"], choice["offering"])] = (choice_pk, choice["group"])
-    results = []
+    lotteries = solution.lotteries
     for outcome in solution.outcomes:
         choice_pk, group = index[(outcome.applicant, outcome.offering)]
-        results.append(
-            RoundResult(
-                round_id=round_pk,
-                choice_id=choice_pk,
-                application_id=int(outcome.applicant),
-                offering_id=int(outcome.offering),
-                outcome=Outcome(outcome.reason.value),
-                waiting_position=outcome.position,
-                group=group,
-                lottery=solution.lotteries.get(outcome.applicant),
-            )
+        yield (
+            round_pk,
+            choice_pk,
+            int(outcome.applicant),
+            int(outcome.offering),
+            Outcome(outcome.reason.value).value,
+            outcome.position,
+            group,
+            lotteries.get(outcome.applicant),
         )
     for row in snapshot["excluded"]:
-        results.append(
-            RoundResult(
-                round_id=round_pk,
-                choice_id=row["choice"],
-                application_id=row["application"],
-                offering_id=row["offering"],
-                outcome=Outcome.WITHDRAWN,
-                group=row["group"],
-            )
+        yield (
+            round_pk,
+            row["choice"],
+            row["application"],
+            row["offering"],
+            Outcome.WITHDRAWN.value,
+            None,
+            row["group"],
+            None,
         )
-    return results
+
+
+def bulk_insert(model: type[models.Model], fields: tuple[str, ...], rows: Iterable[tuple]) -> int:
+    """Inserts the rows (values in the order of `fields`, ids for foreign keys) in the current
+    transaction and returns how many. On PostgreSQL through COPY, streamed: no model instance
+    and no SQL statement per batch, and the rows are never all in memory at once. Elsewhere
+    (SQLite) through bulk_create, a batch at a time. Nothing is called per row (no save(), no
+    signals): as with bulk_create."""
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+        count = 0
+        with connection.cursor() as cursor:
+            # cursor.cursor is psycopg 3's own cursor, under Django's wrapper.
+            statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+            with cursor.cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+        return count
+    # attname: "round_id" for the foreign key "round".
+    attnames = [model._meta.get_field(name).attname for name in fields]
+    count = 0
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, RESULT_BATCH)):
+        model.objects.bulk_create([model(**dict(zip(attnames, row, strict=True))) for row in batch])
+        count += len(batch)
+    return count
 
 
 def cutoffs_from_solution(round_pk: int, snapshot: dict, solution: Solution) -> list[RoundCutoff]:
@@ -435,6 +476,20 @@ def cutoffs_from_solution(round_pk: int, snapshot: dict, solution: Solution) -> 
     return cutoffs
 
 
+def _delete_round_rows(model: type[models.Model], round_pk: int) -> None:
+    """DELETE ... WHERE round_id = %s in one statement. QuerySet.delete() would fetch every row
+    first (an appeal PROTECTs its result, so Django collects the rows to check them): minutes
+    for a national round run again. Nothing is lost by skipping that check: only a draft or
+    preliminary round runs, and appeals are made against published results; were one there,
+    the database's own foreign key would refuse the delete at commit."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    column = quote(model._meta.get_field("round").column)
+    with connection.cursor() as cursor:
+        # The names come from the model, quoted; the value is a parameter.
+        cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [round_pk])  # noqa: S608
+
+
 @transaction.atomic
 def _write(round_pk: int, sha256: str, snapshot: dict, solution: Solution) -> bool:
     """Step 3: replace the round's results in one transaction. False when another copy of the
@@ -443,11 +498,11 @@ def _write(round_pk: int, sha256: str, snapshot: dict, solution: Solution) -> bo
     if round_.status != RoundStatus.RUNNING or round_.snapshot_sha256 != sha256:
         return False
     # Keyed writes: whatever an earlier attempt left goes first, in this same transaction.
-    RoundResult.objects.filter(round_id=round_pk).delete()
-    RoundCutoff.objects.filter(round_id=round_pk).delete()
-    RoundResult.objects.bulk_create(
-        results_from_solution(round_pk, snapshot, solution), batch_size=RESULT_BATCH
-    )
+    _delete_round_rows(RoundResult, round_pk)
+    _delete_round_rows(RoundCutoff, round_pk)
+    bulk_insert(RoundResult, RESULT_FIELDS, result_rows(round_pk, snapshot, solution))
+    # Looked up on the module at call time: the fault tests stop a worker right here, with the
+    # results inserted and nothing committed (tests/faults/worker_app.py).
     RoundCutoff.objects.bulk_create(
         cutoffs_from_solution(round_pk, snapshot, solution), batch_size=RESULT_BATCH
     )
@@ -485,10 +540,10 @@ def _fail(round_pk: int, message: str, *, back_to_draft: bool) -> None:
 def round_run(*, round_id: int) -> bool:
     """The run itself (called by the Celery task): safe to call any number of times, at once or
     one after another; see the module's docstring. True when this call wrote the results."""
-    snapshot = _freeze_inputs(round_id)
-    if snapshot is None:
+    frozen = _freeze_inputs(round_id)
+    if frozen is None:
         return False
-    sha256 = snapshot_hash(snapshot)
+    snapshot, sha256 = frozen
     _progress(round_id, 50)
     try:
         solution = matching.solve(problem_from_snapshot(snapshot))
@@ -520,20 +575,23 @@ def round_publish(*, acting_user: User, admission_round: AdmissionRound) -> Admi
         app: choice.pk
         for app, choice in held_choices(round_.intake_period, before_number=round_.number).items()
     }
-    admitted = RoundResult.objects.filter(round=round_, outcome=Outcome.ADMITTED).values_list(
-        "application_id", "choice_id"
-    )
-    offers = [
-        Offer(
-            round=round_,
-            application_id=app,
-            choice_id=choice,
-            answer_deadline=round_.answer_deadline,
+    # Fetched whole (pairs of ints), not streamed from the database: a COPY holds the
+    # connection, so no cursor may fetch on it while the offers are copied in.
+    admitted = list(
+        RoundResult.objects.filter(round=round_, outcome=Outcome.ADMITTED).values_list(
+            "application_id", "choice_id"
         )
-        for app, choice in admitted
-        if held.get(app) != choice
-    ]
-    Offer.objects.bulk_create(offers, batch_size=RESULT_BATCH)
+    )
+    now = timezone.now()
+    offers = bulk_insert(
+        Offer,
+        ("round", "application", "choice", "answer_deadline", "created_at"),
+        (
+            (round_.pk, app, choice, round_.answer_deadline, now)
+            for app, choice in admitted
+            if held.get(app) != choice
+        ),
+    )
     round_.status = RoundStatus.PUBLISHED
     round_.published_by = acting_user
     round_.published_at = timezone.now()
@@ -543,7 +601,7 @@ def round_publish(*, acting_user: User, admission_round: AdmissionRound) -> Admi
         region=round_.region,
         action="round.publish",
         target=round_,
-        data={"offers": len(offers), "snapshot_sha256": round_.snapshot_sha256},
+        data={"offers": offers, "snapshot_sha256": round_.snapshot_sha256},
     )
     for hook in list(round_published_hooks):
         transaction.on_commit(lambda hook=hook: hook(round_))

@@ -199,6 +199,32 @@ def test_results_are_the_engines_decisions_written_in_bulk(
         )
 
 
+def _stored_rows(admission_round) -> list[tuple]:
+    """The round's results as rounds.RESULT_FIELDS tuples (ids for the keys), sorted."""
+    columns = [RoundResult._meta.get_field(name).attname for name in rounds.RESULT_FIELDS]
+    return sorted(RoundResult.objects.filter(round=admission_round).values_list(*columns))
+
+
+def test_bulk_insert_takes_the_rows_from_a_generator_in_batches(region, user, monkeypatch):
+    # COPY on PostgreSQL, bulk_create batches elsewhere: the same rows either way, drawn from
+    # the generator as they are written.
+    period, _ = _world(region, user)
+    admission_round = run(new_round(region, period, user), user)
+    stored = _stored_rows(admission_round)
+    RoundResult.objects.filter(round=admission_round).delete()
+    monkeypatch.setattr(rounds, "RESULT_BATCH", 5)
+    drawn = []
+
+    def rows():
+        for row in stored:
+            drawn.append(row)
+            yield row
+
+    assert rounds.bulk_insert(RoundResult, rounds.RESULT_FIELDS, rows()) == len(stored) == 36
+    assert drawn == stored
+    assert _stored_rows(admission_round) == stored
+
+
 def test_a_round_that_is_not_draft_cannot_be_started(region, user):
     period, _ = _world(region, user)
     admission_round = run(new_round(region, period, user), user)
