@@ -143,8 +143,9 @@ _PDF_NAME = re.compile(rb"/((?:[A-Za-z0-9_.\-]|#[0-9A-Fa-f]{2})+)")
 _PDF_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 # More objects than this in one upload is not a document someone scanned or saved.
 PDF_MAX_OBJECTS = 200_000
-# Bytes after the last %%EOF beyond whitespace: room for sloppy writers, not for a second file.
-TRAILING_SLACK = 1024
+# After the last %%EOF only whitespace and NUL padding (what sloppy writers leave): anything
+# else is a second file riding on the PDF, however few of its bytes are not zeros.
+_PDF_PADDING = b" \t\r\n\x00\x0c"
 
 
 # Stream data is left out of the raw search: a scanned page's image bytes hold "/JS" by chance.
@@ -168,7 +169,7 @@ def _check_pdf(content: bytes) -> None:
     end = content.rfind(b"%%EOF")
     if end == -1:
         raise _damaged()
-    if len(content[end + 5 :].strip(b" \t\r\n\x00\x0c")) > TRAILING_SLACK:
+    if content[end + 5 :].strip(_PDF_PADDING):
         raise _hidden_data()
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
