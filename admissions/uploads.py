@@ -30,7 +30,9 @@ EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".pn
 _HEAD_BYTES = max(len(signature) for signature, _type in SIGNATURES)
 # A run this long may be (part of) an identity number, which must not survive in a file name.
 _DIGIT_RUN = re.compile(r"\d{6,}")
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f\"\\/:*?<>|]")
+# Control characters, what file systems refuse, markup, and the bidirectional controls that
+# would show "cv\u202efdp.exe" as "cvexe.pdf" turned round (a spoofed extension).
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\"\\/:*?<>|\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 NAME_MAX = 200
 
 
