@@ -240,7 +240,7 @@ def test_the_neutraliser_keeps_the_text_and_never_starts_with_a_formula_sign(val
 
 @pytest.fixture
 def appealed(region):
-    decided, letter = published(region)
+    decided, _letter = published(region)
     from admissions.models import Outcome
 
     appeal = appeal_lodge(
