@@ -13,6 +13,7 @@ from import_export.instance_loaders import BaseInstanceLoader
 from accounts.models import Region, User
 from admissions.models import Application, Choice
 from admissions.services import transfer
+from admissions.spreadsheets import spreadsheet_row
 
 
 def _column(name: str, column_name, **options) -> fields.Field:
@@ -91,16 +92,18 @@ class ApplicationExportResource(resources.Resource):
                 self._plan.append(
                     (field, method if callable(method) else getattr(self, method, None))
                 )
-        return [
+        # Every text cell, not only the names: what staff typed (programme names, decisions'
+        # explanations) reaches the spreadsheet as well.
+        return spreadsheet_row(
             method(instance) if method is not None else field.export(instance, **kwargs)
             for field, method in self._plan
-        ]
+        )
 
     def dehydrate_first_name(self, application: Application) -> str:
-        return transfer.spreadsheet_safe(application.first_name)
+        return application.first_name
 
     def dehydrate_last_name(self, application: Application) -> str:
-        return transfer.spreadsheet_safe(application.last_name)
+        return application.last_name
 
     def dehydrate_home_municipality_code(self, application: Application) -> str:
         return application.home_municipality.code if application.home_municipality else ""

@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, User
 from accounts.services import audit_record
 from admissions.models import EnrolmentStatus, SettlementApproval
-from admissions.services.transfer import spreadsheet_safe
 from admissions.settlement import (
     UNIT_LABELS,
     Funding,
@@ -37,6 +36,7 @@ from admissions.settlement import (
     visible_lines,
 )
 from admissions.settlement_selectors import STUDENT_ROLES
+from admissions.spreadsheets import spreadsheet_row
 from yrkescenter.models import IntakePeriod
 
 FORMATS = {
@@ -87,7 +87,7 @@ def line_values(line: SettlementLine, include_names: bool) -> list:
     """One row: text and Decimal values (None for an empty cell)."""
     values: list = [line.reference]
     if include_names:
-        values.append(spreadsheet_safe(line.student_name))
+        values.append(line.student_name)
     values += [
         line.home.code if line.home else "",
         line.home.name if line.home else "",
@@ -105,7 +105,8 @@ def line_values(line: SettlementLine, include_names: bool) -> list:
         line.amount,
         line.problem,
     ]
-    return values
+    # Every text cell, whoever typed it (names by applicants, programmes and centres by staff).
+    return spreadsheet_row(values)
 
 
 def _csv_cell(value) -> str:

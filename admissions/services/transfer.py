@@ -166,14 +166,6 @@ def applications_export(
     )
 
 
-def spreadsheet_safe(value: str) -> str:
-    """Text typed by applicants, made inert in a spreadsheet: a cell starting with = + - @ would
-    otherwise be read as a formula by Excel (CSV injection)."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
-
-
 # --- import -------------------------------------------------------------------------------------
 
 MAX_CHOICE_COLUMNS = 10

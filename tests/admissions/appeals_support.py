@@ -32,11 +32,10 @@ def pdf_bytes(pages: int = 1) -> bytes:
 
 
 def png_bytes() -> bytes:
-    # A one-pixel transparent PNG.
-    return bytes.fromhex(
-        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-    )
+    # A real (if tiny) PNG: the upload check decodes it.
+    from tests.sample_files import PNG
+
+    return PNG
 
 
 def pdf_upload(name: str = "intyg.pdf", pages: int = 1) -> SimpleUploadedFile:

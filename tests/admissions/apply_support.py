@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role
+from tests import sample_files
 from tests.factories import (
     IntakePeriodFactory,
     MembershipFactory,
@@ -20,8 +21,9 @@ from tests.factories import (
 
 HOST = "hemland.example.test"
 FOREIGN_HOST = "bortland.example.test"
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+# Real files: the upload check parses them whole.
+PDF = sample_files.PDF
+PNG = sample_files.PNG
 # The start of a Windows executable: whatever its name says, it is not a PDF.
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
 

@@ -26,6 +26,7 @@ from admissions.models import (
     EligibilityDecision,
     SelectionGroupDecision,
 )
+from tests import sample_files
 from tests.browser.support import PASSWORD, Axe, make_user, path_of, screenshot, totp_code
 from tests.factories import OfferingFactory
 
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.browser
 APPLICANT_EMAIL = "nadia.haddad@example.test"
 APPLICANT_PASSWORD = "Lång-och-ovanlig-fras-42"
 BORN = dt.date(1987, 4, 23)
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = sample_files.PDF
 
 
 @pytest.fixture(autouse=True)
