@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+from contextlib import contextmanager
 from heapq import heapify, heappush, heapreplace
 from itertools import chain, repeat
 from operator import attrgetter
@@ -68,14 +69,35 @@ _get_lottery = attrgetter("lottery")
 
 def solve(problem: Problem) -> Solution:
     """Solve one round; the same contract as the reference engine's solve()."""
+    columns = prepare(problem)
+    if columns is None:
+        # Something is wrong with the input: the reference says what, in its own words.
+        return reference.solve(problem)
+    return solve_prepared(columns)
+
+
+def prepare(problem: Problem) -> _Columns | None:
+    """The first half of solve(): the problem as checked arrays, or None when it breaks a rule
+    (reference.solve(problem) then raises the ProblemError). The columns hold everything the
+    solve needs, so a caller that owns the problem (the command line) can let its records go
+    before solve_prepared: ~650 MB of a national round's peak."""
+    with _gc_paused():
+        return _columns(problem)
+
+
+def solve_prepared(columns: _Columns) -> Solution:
+    """The second half of solve(), on prepare()'s columns."""
+    with _gc_paused():
+        return _solve(columns)
+
+
+@contextmanager
+def _gc_paused():
+    # Millions of new tuples and records: the cyclic collector would walk them again and again.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        columns = _columns(problem)
-        if columns is None:
-            # Something is wrong with the input: the reference says what, in its own words.
-            return reference.solve(problem)
-        return _solve(columns)
+        yield
     finally:
         if was_enabled:
             gc.enable()
