@@ -12,7 +12,7 @@ APPLICANT_SOURCES = re.compile(
     r"|admissions/views/(apply|offers)\.py"
     r"|admissions/services/(applications|offers)\.py"
     r"|yrkescenter/(views|selectors)\.py"
-    r"|accounts/(forms|adapters?|builtin_strings)\.py|accounts/eid/"
+    r"|accounts/(forms|adapters?)\.py|accounts/eid/"
     r")"
 )
 

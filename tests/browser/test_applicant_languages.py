@@ -19,6 +19,7 @@ from django.utils import translation
 
 from admissions import personnummer as pnr
 from admissions.models import Application, ApplicationStatus
+from tests import sample_files
 from tests.browser.support import BLOCKING_IMPACTS, axe_violations, path_of, screenshot
 
 pytestmark = pytest.mark.browser
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 375, "height": 740}
 PASSWORD = "Lång-och-ovanlig-fras-42"
 BORN = dt.date(1987, 4, 23)
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = sample_files.PDF
 
 # Every element whose content is wider than its box (text or a child sticking out), and every
 # element reaching past the sides of the viewport. Boxes that scroll or clip on purpose are left
