@@ -38,28 +38,20 @@ from accounts.services import (
     totp_enrol,
     user_ensure,
 )
-from admissions import personnummer as pnr
-from admissions.enrolment_selectors import accepted_seats
-from admissions.models import (
-    AdmissionRound,
-    Application,
-    ApplicationStatus,
-    Choice,
-    Enrolment,
-    InterruptionReason,
-    Offer,
-    OfferAnswerKind,
-    RoundKind,
-)
-from admissions.services.applications import (
+from admissions.applications import personnummer as pnr
+from admissions.applications.models import Application, ApplicationStatus, Choice
+from admissions.applications.services.applications import (
     ApplicantDetails,
     DemoApplication,
     application_seed_demo,
     application_submit,
 )
-from admissions.services.enrolment import enrolment_interrupt, enrolment_start
-from admissions.services.review import bulk_mark_eligible
-from admissions.services.rounds import (
+from admissions.applications.services.review import bulk_mark_eligible
+from admissions.enrolment.models import Enrolment, InterruptionReason
+from admissions.enrolment.selectors import accepted_seats
+from admissions.enrolment.services import enrolment_interrupt, enrolment_start
+from admissions.rounds.models import AdmissionRound, Offer, OfferAnswerKind, RoundKind
+from admissions.rounds.services.rounds import (
     offer_answer,
     round_create,
     round_publish,

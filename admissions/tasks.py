@@ -3,8 +3,8 @@ locks its row and checks its status; a letter is keyed by round and application)
 
 from celery import shared_task
 
-from admissions import stored_files
-from admissions.services import letters, rounds
+from admissions.files import stored as stored_files
+from admissions.rounds.services import letters, rounds
 
 
 @shared_task

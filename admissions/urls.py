@@ -1,16 +1,20 @@
 from django.urls import include, path
 
+from admissions import own_data
+
 app_name = "admissions"
 
 urlpatterns = [
-    path("ansokan/erbjudanden/", include("admissions.urls_offers")),
-    path("ansokan/", include("admissions.urls_apply")),
-    path("intag/omgangar/", include("admissions.urls_rounds")),
-    path("intag/", include("admissions.urls_intake")),
-    path("intag/overforing/", include("admissions.urls_transfer")),
-    path("brev/", include("admissions.urls_letters")),
-    path("overklagande/", include("admissions.urls_appeals")),
-    path("statsbidrag/", include("admissions.urls_allocation")),
-    path("studier/", include("admissions.urls_enrolment")),
-    path("avrakning/", include("admissions.urls_settlement")),
+    path("ansokan/erbjudanden/", include("admissions.rounds.urls.offers")),
+    # The own-data export spans every concern, so it is not one of the applications' pages.
+    path("ansokan/mina-uppgifter/", own_data.own_data_download, name="own_data"),
+    path("ansokan/", include("admissions.applications.urls.apply")),
+    path("intag/omgangar/", include("admissions.rounds.urls.rounds")),
+    path("intag/", include("admissions.applications.urls.intake")),
+    path("intag/overforing/", include("admissions.applications.urls.transfer")),
+    path("brev/", include("admissions.rounds.urls.letters")),
+    path("overklagande/", include("admissions.appeals.urls")),
+    path("statsbidrag/", include("admissions.funding.urls.allocation")),
+    path("studier/", include("admissions.enrolment.urls")),
+    path("avrakning/", include("admissions.funding.urls.settlement")),
 ]

@@ -45,7 +45,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Membership, Region, RegionHost, Role, User  # noqa: E402
-from admissions.models import Application, ApplicationStatus  # noqa: E402
+from admissions.applications.models import Application, ApplicationStatus  # noqa: E402
 from validation import certificate_services, services  # noqa: E402
 from validation.models import (  # noqa: E402
     AreaResult,

@@ -70,14 +70,15 @@ def seed(count: int, outcome_count: int, rng: random.Random):
     from django.utils import timezone
 
     from accounts.models import Membership, Region, RegionHost, Role, User
-    from admissions.models import (
-        AdmissionRound,
+    from admissions.applications.models import (
         Application,
         ApplicationStatus,
         Choice,
         EligibilityDecision,
-        Enrolment,
-        EnrolmentStatus,
+    )
+    from admissions.enrolment.models import Enrolment, EnrolmentStatus
+    from admissions.rounds.models import (
+        AdmissionRound,
         Offer,
         OfferAnswer,
         OfferAnswerKind,

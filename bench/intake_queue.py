@@ -40,8 +40,8 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Membership, Region, RegionHost, Role, User  # noqa: E402
-from admissions import personnummer  # noqa: E402
-from admissions.models import (  # noqa: E402
+from admissions.applications import personnummer  # noqa: E402
+from admissions.applications.models import (  # noqa: E402
     Application,
     ApplicationStatus,
     Choice,

@@ -110,23 +110,25 @@ from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Region, RegionHost, User  # noqa: E402
-from admissions import letters  # noqa: E402
-from admissions import personnummer as pnr  # noqa: E402
-from admissions.models import (  # noqa: E402
-    AdmissionRound,
+from admissions.applications import personnummer as pnr  # noqa: E402
+from admissions.applications.models import (  # noqa: E402
     Application,
     ApplicationStatus,
     Choice,
-    DecisionLetter,
     EligibilityDecision,
     IneligibilityGround,
+)
+from admissions.rounds import letters  # noqa: E402
+from admissions.rounds.models import (  # noqa: E402
+    AdmissionRound,
+    DecisionLetter,
     Offer,
     Outcome,
     RoundKind,
     RoundResult,
     RoundStatus,
 )
-from admissions.services import letters as letter_services  # noqa: E402
+from admissions.rounds.services import letters as letter_services  # noqa: E402
 from yrkescenter.models import (  # noqa: E402
     IntakeOffice,
     IntakePeriod,

@@ -59,9 +59,14 @@ def prepare(applications: int, pool: int, officers: int) -> dict:
     from django.test import Client
 
     from accounts.models import Membership, Region, Role, User
-    from admissions import personnummer
+    from admissions.applications import personnummer
+    from admissions.applications.models import (
+        Application,
+        PriorEducation,
+        RecruitmentChannel,
+        Situation,
+    )
     from admissions.demo import INTAKE_PERIOD, REGION_SLUG
-    from admissions.models import Application, PriorEducation, RecruitmentChannel, Situation
     from yrkescenter.models import IntakePeriod, Municipality, Offering
 
     call_command("migrate", "--no-input", verbosity=0)
@@ -135,7 +140,7 @@ def prepare(applications: int, pool: int, officers: int) -> dict:
 
 def reset_pool() -> None:
     """Delete what the pool's applicants made, so every step starts from the same data."""
-    from admissions.models import Application
+    from admissions.applications.models import Application
 
     Application.objects.filter(applicant__email__endswith=f"@{POOL_DOMAIN}").delete()
 

@@ -80,7 +80,7 @@ def seed(count: int, offering_count: int, seed_value: int):
     from django.utils import timezone
 
     from accounts.models import Membership, Region, Role, User
-    from admissions.models import (
+    from admissions.applications.models import (
         Application,
         ApplicationStatus,
         Choice,
@@ -225,8 +225,8 @@ def measure(region, period, officer) -> None:
     from django.utils import timezone
 
     from admissions import matching
-    from admissions.models import RoundCutoff, RoundResult
-    from admissions.services import rounds
+    from admissions.rounds.models import RoundCutoff, RoundResult
+    from admissions.rounds.services import rounds
     from admissions.tasks import round_run
 
     phases: dict[str, float] = {}
@@ -283,7 +283,7 @@ def measure(region, period, officer) -> None:
     print(f"  {'other (locks, progress)':<20}{other:7.2f} s")
     print(f"round_run end to end: {total:7.2f} s")
 
-    from admissions.models import Offer
+    from admissions.rounds.models import Offer
 
     # The letters the publication would enqueue are not part of this measure.
     hooks = list(rounds.round_published_hooks)

@@ -42,15 +42,10 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Membership, Region, RegionHost, Role, User  # noqa: E402
-from admissions.models import (  # noqa: E402
-    Application,
-    ApplicationStatus,
-    Choice,
-    Enrolment,
-    EnrolmentStatus,
-)
-from admissions.settlement import settle  # noqa: E402
-from admissions.settlement_selectors import settlement_inputs  # noqa: E402
+from admissions.applications.models import Application, ApplicationStatus, Choice  # noqa: E402
+from admissions.enrolment.models import Enrolment, EnrolmentStatus  # noqa: E402
+from admissions.funding.selectors import settlement_inputs  # noqa: E402
+from admissions.funding.settlement import settle  # noqa: E402
 from yrkescenter.models import (  # noqa: E402
     Agreement,
     CofinancingCommitment,

@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from admissions.spreadsheets import spreadsheet_safe
+from admissions.files.spreadsheets import spreadsheet_safe
 from industriradet.dashboards.filters import Filters
 from industriradet.dashboards.tables import Row, Table
 from industriradet.suppression import Cell, Ratio

@@ -29,7 +29,7 @@ from accounts.models import Region, Role, User
 from accounts.region_files import region_file_read
 from admissions.demo import DEMO_USERS, PAST_PERIOD, SEED
 from admissions.demo import INTAKE_PERIOD as DEMO_PERIOD
-from admissions.models import Enrolment, EnrolmentStatus, InterruptionReason
+from admissions.enrolment.models import Enrolment, EnrolmentStatus, InterruptionReason
 from industriradet import region_data
 from industriradet.models import (
     AplOffer,

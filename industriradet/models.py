@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region, Role
 from accounts.tenancy import RegionQuerySet
-from admissions.models import Enrolment, PriorEducation
+from admissions.applications.models import PriorEducation
+from admissions.enrolment.models import Enrolment
 from yrkescenter.models import IntakePeriod, Municipality, Programme, ssyk_validator
 
 org_number_validator = RegexValidator(

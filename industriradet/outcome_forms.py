@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
-from admissions.models import PriorEducation
-from admissions.services.transfer import import_max_bytes
+from admissions.applications.models import PriorEducation
+from admissions.applications.services.import_rows import import_max_bytes
 from industriradet.models import AgeBand, Birthplace, OutcomeStatus, Sex, TimeInSweden
 from industriradet.services.outcomes import OutcomeDetails
 from yrkescenter.models import Municipality, Yrkescenter

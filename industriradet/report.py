@@ -1,5 +1,5 @@
 """The council's meeting report: every dashboard table with the filters chosen, as a PDF/A
-(WeasyPrint, through admissions.letters.pdf_from_html: the letters' fonts and PDF/A setup).
+(WeasyPrint, through admissions.rounds.letters.pdf_from_html: the letters' fonts and PDF/A setup).
 
 The tables are the dashboards' own, already suppressed; the report states the date, the filters
 and the suppression rule. Charts are left out: each chart only draws its table."""
@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from admissions.letters import pdf_from_html
+from admissions.rounds.letters import pdf_from_html
 from industriradet.dashboard_export import suppression_note
 from industriradet.dashboards import Filters, every_dashboard
 from industriradet.dashboards.tables import shown_cells

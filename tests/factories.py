@@ -16,8 +16,8 @@ from allauth.mfa.utils import decrypt
 from django.utils import timezone
 
 from accounts.models import Membership, Region, RegionHost, Role, User
-from admissions import personnummer as pnr
-from admissions.models import Application, ApplicationStatus, Choice
+from admissions.applications import personnummer as pnr
+from admissions.applications.models import Application, ApplicationStatus, Choice
 from yrkescenter.models import (
     Course,
     IntakePeriod,

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Role
-from admissions import letters
-from admissions.models import Outcome
+from admissions.rounds import letters
+from admissions.rounds.models import Outcome
 from tests.admissions.intake_support import HOST, staff_client
 from tests.admissions.letters_support import (
     decided_application,

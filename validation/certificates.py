@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Membership, Region, Role, User
-from admissions import personnummer as pnr
-from admissions.letters import pdf_from_html
+from admissions.applications import personnummer as pnr
+from admissions.rounds.letters import pdf_from_html
 from validation.case_summaries import in_language
 from validation.models import (
     Certificate,

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Region, User
-from admissions import personnummer as pnr
+from admissions.applications import personnummer as pnr
 from validation import services
 from validation.models import (
     CaseSource,

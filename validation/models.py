@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region, Role
 from accounts.tenancy import RegionQuerySet
-from admissions.models import Application
+from admissions.applications.models import Application
 from yrkescenter.models import Course, Municipality
 
 STAFF_READERS = (Role.ASSESSOR, Role.REGION_ADMIN)

@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
-from admissions.models import Application, ApplicationStatus
+from admissions.applications.models import Application, ApplicationStatus
 from validation.models import (
     Appointment,
     AreaResult,

@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Region, Role, User
 from accounts.region_files import RegionDataError, reported_as
 from accounts.services import audit_record, upsert
-from admissions import personnummer as pnr
-from admissions.letters import letter_language
-from admissions.models import Application, ApplicationStatus, personnummer_message
-from admissions.services.credits import study_path_credits_sync
+from admissions.applications import personnummer as pnr
+from admissions.applications.models import Application, ApplicationStatus, personnummer_message
+from admissions.enrolment.credits import study_path_credits_sync
+from admissions.rounds.letters import letter_language
 from validation.models import (
     Appointment,
     AreaResult,

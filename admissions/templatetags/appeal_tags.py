@@ -4,7 +4,7 @@ nothing about appeals."""
 
 from django import template
 
-from admissions.appeal_selectors import decisions_for_appeal
+from admissions.appeals.selectors import decisions_for_appeal
 
 register = template.Library()
 

@@ -3,7 +3,7 @@ applicant's status page, the intake office's application page) without their vie
 
 from django import template
 
-from admissions.letters import letters_of
+from admissions.rounds.letters import letters_of
 
 register = template.Library()
 

@@ -3,8 +3,8 @@ so the status page's view needs to know nothing about rounds."""
 
 from django import template
 
-from admissions.round_selectors import offers_of
-from admissions.services.rounds import offer_is_open
+from admissions.rounds.selectors import offers_of
+from admissions.rounds.services.rounds import offer_is_open
 
 register = template.Library()
 

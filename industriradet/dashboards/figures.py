@@ -34,14 +34,11 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from admissions.models import (
-    EligibilityDecision,
-    EnrolmentStatus,
-    OfferAnswerKind,
-    RecruitmentChannel,
-)
-from admissions.settlement import Usage, grant_year_usage
-from admissions.settlement_selectors import grant_year_inputs
+from admissions.applications.models import EligibilityDecision, RecruitmentChannel
+from admissions.enrolment.models import EnrolmentStatus
+from admissions.funding.selectors import grant_year_inputs
+from admissions.funding.settlement import Usage, grant_year_usage
+from admissions.rounds.models import OfferAnswerKind
 from industriradet.dashboards.filters import Filters
 from industriradet.dashboards.tables import Chart, Column, Dashboard, Row, Table
 from industriradet.models import OutcomeStatus
@@ -540,11 +537,12 @@ def grant_places(f: Filters) -> Table:
     """Per grant year (calendar year of the start, sector): places granted, state-funded places
     planned in the offerings chosen, and the state-funded seats their students use.
 
-    Used seats are the cost settlement's own lines (admissions.settlement.grant_year_usage), not
-    a count of this table's own, so the two pages agree for the same offerings: students take an
-    offering's state-funded seats in start order, a resident of a municipality outside the
-    agreement never takes one, a student who stopped early uses the share the agreement's rule
-    charges (pro rata or the whole course), and courses credited by validation are not used.
+    Used seats are the cost settlement's own lines
+    (admissions.funding.settlement.grant_year_usage), not a count of this table's own, so the
+    two pages agree for the same offerings: students take an offering's state-funded seats in
+    start order, a resident of a municipality outside the agreement never takes one, a student
+    who stopped early uses the share the agreement's rule charges (pro rata or the whole
+    course), and courses credited by validation are not used.
     Over every period with no centre or programme chosen, the figures are the settlement's
     grant-year `year_to_date`."""
     per_offering = list(

@@ -13,13 +13,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Region
-from admissions.models import (
-    Application,
-    ApplicationStatus,
-    Choice,
-    Enrolment,
-    Offer,
-)
+from admissions.applications.models import Application, ApplicationStatus, Choice
+from admissions.enrolment.models import Enrolment
+from admissions.rounds.models import Offer
 from industriradet.models import CompetenceNeed, NeedsSurvey, StudentOutcome
 from yrkescenter.models import IntakePeriod, Municipality, Offering, Programme, Yrkescenter
 

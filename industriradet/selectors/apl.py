@@ -15,11 +15,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from accounts.models import Membership, Region, Role
 from accounts.tenancy import get_scoped_or_404
-from admissions.enrolment_selectors import accepted_unstarted_offers
-from admissions.models import (
-    Enrolment,
-    EnrolmentStatus,
-)
+from admissions.enrolment.models import Enrolment, EnrolmentStatus
+from admissions.enrolment.selectors import accepted_unstarted_offers
 from industriradet.models import AplBooking, AplOffer
 from yrkescenter.models import IntakePeriod, Municipality, Offering, Programme, Yrkescenter
 
@@ -170,7 +167,7 @@ def apl_balance(
     applicants holding an accepted seat there that has not started: their application's latest
     offer in a published or closed round is for that offering and accepted, the application is
     not withdrawn, and no enrolment of that choice is recorded
-    (admissions.enrolment_selectors.accepted_unstarted_offers). Interrupted and completed
+    (admissions.enrolment.selectors.accepted_unstarted_offers). Interrupted and completed
     students are not counted: they need no APL place.
 
     Filters: `centre` counts the centre's admitted students and their bookings, against the

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from accounts.tenancy import get_scoped_or_404
-from admissions.models import Enrolment
+from admissions.enrolment.models import Enrolment
 from industriradet.models import StudentOutcome
 from industriradet.services.outcomes import ENDED, FOLLOW_UP_AFTER
 

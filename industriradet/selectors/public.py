@@ -28,7 +28,8 @@ from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Region
-from admissions.models import ApplicationStatus, Choice, Enrolment, EnrolmentStatus
+from admissions.applications.models import ApplicationStatus, Choice
+from admissions.enrolment.models import Enrolment, EnrolmentStatus
 from industriradet.models import OutcomeStatus, StudentOutcome
 from industriradet.services.outcomes import ENDED
 from industriradet.suppression import Cell, Ratio, suppress_ratio, suppress_table

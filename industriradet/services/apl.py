@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Membership, User
 from accounts.services import audit_record
-from admissions.models import Enrolment, EnrolmentStatus
+from admissions.enrolment.models import Enrolment, EnrolmentStatus
 from industriradet.models import AplBooking, AplOffer, Company
 from yrkescenter.models import IntakePeriod, Programme
 

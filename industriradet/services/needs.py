@@ -52,7 +52,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.models import Region, User
 from accounts.services import audit_record
-from admissions.tabular_import import (
+from admissions.files.tabular_import import (
     ImportFileError,
     cell_text,
     columns_check,

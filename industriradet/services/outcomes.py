@@ -43,14 +43,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Region, Role, User
 from accounts.services import audit_record
-from admissions.models import Enrolment, EnrolmentStatus, PriorEducation
-from admissions.services.transfer import import_max_bytes, import_max_rows
+from admissions.applications.models import PriorEducation
+from admissions.applications.services.import_rows import import_max_bytes, import_max_rows
+from admissions.enrolment.models import Enrolment, EnrolmentStatus
 
 # ImportFileError and ImportRefused are re-exported: the views (and callers) catch them from
 # this module.
-from admissions.tabular_import import ImportFileError as ImportFileError
-from admissions.tabular_import import ImportPreview, RefusedRow, csv_dataset_read
-from admissions.tabular_import import ImportRefused as ImportRefused
+from admissions.files.tabular_import import ImportFileError as ImportFileError
+from admissions.files.tabular_import import ImportPreview, RefusedRow, csv_dataset_read
+from admissions.files.tabular_import import ImportRefused as ImportRefused
 from industriradet.models import (
     AgeBand,
     Birthplace,

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.form_errors import put_errors
 from accounts.permissions import role_required
-from admissions.upload_staging import StagedUpload
+from admissions.files.staging import StagedUpload
 from industriradet.outcome_forms import CentreFilterForm, OutcomeForm, OutcomeImportForm
 from industriradet.selectors.outcomes import (
     follow_up_lists,

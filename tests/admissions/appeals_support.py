@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role
-from admissions.models import DecisionLetter, Outcome, RoundResult
-from admissions.services.letters import letter_create
+from admissions.rounds.models import DecisionLetter, Outcome, RoundResult
+from admissions.rounds.services.letters import letter_create
 from tests.admissions.letters_support import Decided, decided_application
 from tests.factories import MembershipFactory
 

@@ -9,8 +9,9 @@ import datetime as dt
 from django.test import Client
 
 from accounts.models import Role
-from admissions.models import Application, Offer
-from admissions.services import rounds
+from admissions.applications.models import Application
+from admissions.rounds.models import Offer
+from admissions.rounds.services import rounds
 from tests.admissions.round_support import apply, officer, run_and_publish
 from tests.factories import IntakePeriodFactory, MembershipFactory, OfferingFactory, enrol_totp
 

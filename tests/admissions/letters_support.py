@@ -11,12 +11,14 @@ from dataclasses import dataclass
 
 import pytest
 
-from admissions.models import (
-    AdmissionRound,
+from admissions.applications.models import (
     Application,
     Choice,
     EligibilityDecision,
     IneligibilityGround,
+)
+from admissions.rounds.models import (
+    AdmissionRound,
     Offer,
     Outcome,
     RoundKind,

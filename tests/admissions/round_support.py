@@ -8,14 +8,9 @@ import datetime as dt
 from django.utils import timezone
 
 from accounts.models import Role
-from admissions.models import (
-    AdmissionRound,
-    EligibilityDecision,
-    Offer,
-    RoundResult,
-    SelectionGroupDecision,
-)
-from admissions.services import rounds
+from admissions.applications.models import EligibilityDecision, SelectionGroupDecision
+from admissions.rounds.models import AdmissionRound, Offer, RoundResult
+from admissions.rounds.services import rounds
 from tests.factories import (
     ApplicationFactory,
     ChoiceFactory,

@@ -35,7 +35,8 @@ import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
-from admissions.models import Application, Enrolment, EnrolmentStatus
+from admissions.applications.models import Application
+from admissions.enrolment.models import Enrolment, EnrolmentStatus
 from tests.factories import (
     ApplicationFactory,
     CentreFactory,

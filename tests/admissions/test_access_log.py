@@ -7,9 +7,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEntry, Role
-from admissions.models import Document, Outcome
-from admissions.review_selectors import application_history, reads_of
-from admissions.services.letters import letter_create
+from admissions.applications.models import Document
+from admissions.applications.selectors.review import application_history, reads_of
+from admissions.rounds.models import Outcome
+from admissions.rounds.services.letters import letter_create
 from tests.admissions.intake_support import HOST, staff_client
 from tests.admissions.letters_support import (
     decided_application,

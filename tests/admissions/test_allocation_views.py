@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from admissions.models import ApplicationStatus, EligibilityDecision
+from admissions.applications.models import ApplicationStatus, EligibilityDecision
 from tests.admissions.intake_support import staff_client
 from tests.admissions.round_support import apply, officer
 from tests.factories import (

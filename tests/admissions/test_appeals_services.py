@@ -10,24 +10,22 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import AuditEntry, Role
-from admissions.appeal_selectors import appeal_deadline, appeals_for, decisions_for_appeal
-from admissions.models import (
+from admissions.appeals.models import (
     Appeal,
     AppealEventKind,
     AppealState,
     AppealSubject,
-    Application,
     BoardOutcome,
-    DecisionLetter,
-    EligibilityDecision,
-    Outcome,
 )
-from admissions.services.appeals import (
+from admissions.appeals.selectors import appeal_deadline, appeals_for, decisions_for_appeal
+from admissions.appeals.services import (
     appeal_board_decision_record,
     appeal_forward,
     appeal_lodge,
     appeal_reconsider,
 )
+from admissions.applications.models import Application, EligibilityDecision
+from admissions.rounds.models import DecisionLetter, Outcome
 from tests.admissions.appeals_support import pdf_upload, png_upload, published, result_of
 from tests.admissions.letters_support import (
     letters_media,  # noqa: F401 - the fixture

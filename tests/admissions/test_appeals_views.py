@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry, Role
-from admissions.models import Appeal, AppealState, BoardOutcome, Outcome
-from admissions.services.appeals import appeal_forward, appeal_lodge
+from admissions.appeals.models import Appeal, AppealState, BoardOutcome
+from admissions.appeals.services import appeal_forward, appeal_lodge
+from admissions.rounds.models import Outcome
 from tests.admissions.appeals_support import (
     applicant_client,
     pdf_upload,

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from admissions import personnummer as pnr
-from admissions.models import CompletionRequest, EligibilityDecision, Note
-from admissions.services.applications import application_start, document_upload
+from admissions.applications import personnummer as pnr
+from admissions.applications.models import CompletionRequest, EligibilityDecision, Note
+from admissions.applications.services.applications import application_start, document_upload
 
 # The shared fixtures (applicant, offerings, private media...) come with the star import.
 from tests.admissions.apply_support import *  # noqa: F403

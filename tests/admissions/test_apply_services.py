@@ -9,8 +9,8 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from admissions import personnummer as pnr
-from admissions.models import (
+from admissions.applications import personnummer as pnr
+from admissions.applications.models import (
     Application,
     ApplicationStatus,
     CompletionRequest,
@@ -19,7 +19,7 @@ from admissions.models import (
     RecruitmentChannel,
     Situation,
 )
-from admissions.services.applications import (
+from admissions.applications.services.applications import (
     application_choices_set,
     application_draft_save,
     application_draft_submit,

@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import Role
-from admissions import personnummer as pnr
-from admissions.models import (
+from admissions.applications import personnummer as pnr
+from admissions.applications.models import (
     Application,
     ApplicationStatus,
     CompletionRequest,

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import AuditEntry, Role
-from admissions.enrolment_selectors import accepted_seats
-from admissions.models import Enrolment
-from admissions.services.enrolment import enrolment_annul, enrolment_start
+from admissions.enrolment.models import Enrolment
+from admissions.enrolment.selectors import accepted_seats
+from admissions.enrolment.services import enrolment_annul, enrolment_start
 from industriradet.models import AplBooking, AplOffer, Company
 from tests.admissions.enrolment_support import START, admit, client_of, coordinator, past_term
 from tests.factories import CentreFactory

@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from accounts.models import AuditEntry
-from admissions.enrolment_selectors import accepted_seats, accepted_unstarted_offers
-from admissions.models import Enrolment, EnrolmentStatus, InterruptionReason
-from admissions.services.applications import application_withdraw
-from admissions.services.enrolment import (
+from admissions.applications.services.applications import application_withdraw
+from admissions.enrolment.models import Enrolment, EnrolmentStatus, InterruptionReason
+from admissions.enrolment.selectors import accepted_seats, accepted_unstarted_offers
+from admissions.enrolment.services import (
     EnrolmentStateError,
     enrolment_complete,
     enrolment_correct,

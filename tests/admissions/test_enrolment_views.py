@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import formats, translation
 
 from accounts.models import AuditEntry, Role
-from admissions.models import Enrolment, EnrolmentStatus
-from admissions.services.enrolment import (
+from admissions.enrolment.models import Enrolment, EnrolmentStatus
+from admissions.enrolment.services import (
     enrolment_complete,
     enrolment_interrupt,
     enrolment_start,

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry, Role
-from admissions import personnummer
-from admissions.models import (
+from admissions.applications import personnummer
+from admissions.applications.models import (
     CompletionRequest,
     Document,
     EligibilityDecision,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry, Role
-from admissions.models import CompletionRequest, EligibilityDecision
+from admissions.applications.models import CompletionRequest, EligibilityDecision
 from tests.admissions.intake_support import staff_client
 from tests.factories import ApplicationFactory, ChoiceFactory, MunicipalityFactory
 

@@ -10,8 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from admissions import personnummer
-from admissions.models import ApplicationStatus, CompletionRequest, SelectionGroupDecision
+from admissions.applications import personnummer
+from admissions.applications.models import (
+    ApplicationStatus,
+    CompletionRequest,
+    SelectionGroupDecision,
+)
 from tests.admissions.intake_support import staff_client
 from tests.factories import (
     ApplicationFactory,

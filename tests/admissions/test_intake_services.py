@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from admissions.models import (
+from admissions.applications.models import (
     Application,
     CompletionRequest,
     EligibilityDecision,
@@ -19,7 +19,7 @@ from admissions.models import (
     SelectionGroupDecision,
     Situation,
 )
-from admissions.services import review
+from admissions.applications.services import review
 from tests.factories import ApplicationFactory, ChoiceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.utils import formats, translation
 
-from admissions import letters
-from admissions.models import Outcome
+from admissions.rounds import letters
+from admissions.rounds.models import Outcome
 from tests.admissions.letters_support import ANSWER_DEADLINE, decided_application, pdf_text
 
 ISSUED = dt.date(2027, 6, 1)

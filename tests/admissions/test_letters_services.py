@@ -10,9 +10,13 @@ from django.core.files.storage import default_storage
 from django.db import connection
 
 from accounts.models import AuditEntry
-from admissions.models import DecisionLetter, Outcome, RoundStatus
-from admissions.services import letters as letter_services
-from admissions.services.letters import letter_correct, letter_create, letters_enqueue_for_round
+from admissions.rounds.models import DecisionLetter, Outcome, RoundStatus
+from admissions.rounds.services import letters as letter_services
+from admissions.rounds.services.letters import (
+    letter_correct,
+    letter_create,
+    letters_enqueue_for_round,
+)
 from admissions.tasks import letter_generate
 from config import celery_app
 from tests.admissions.letters_support import (

@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role
-from admissions.models import Outcome
-from admissions.services.letters import letter_correct, letter_create
+from admissions.rounds.models import Outcome
+from admissions.rounds.services.letters import letter_correct, letter_create
 from tests.admissions.intake_support import staff_client
 from tests.admissions.letters_support import (
     decided_application,

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError
 
 from accounts.models import Role
-from admissions.models import Application, Choice
+from admissions.applications.models import Application, Choice
 from tests.factories import (
     ApplicationFactory,
     CentreFactory,

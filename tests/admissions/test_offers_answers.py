@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from admissions.models import (
+from admissions.applications.models import ApplicationStatus
+from admissions.rounds.models import (
     AdmissionRound,
-    ApplicationStatus,
     Offer,
     OfferAnswer,
     OfferAnswerKind,
@@ -20,7 +20,7 @@ from admissions.models import (
     RoundResult,
     RoundStatus,
 )
-from admissions.services import rounds
+from admissions.rounds.services import rounds
 from admissions.tasks import offers_expire
 from tests.admissions.round_support import (
     apply,
@@ -196,8 +196,8 @@ def test_someone_elses_offer_is_a_404(world):
 def test_choices_cannot_change_once_a_round_has_decided_on_them(region):
     from django.core.exceptions import ValidationError
 
-    from admissions.selectors import choices_editable
-    from admissions.services.applications import application_choices_set
+    from admissions.applications.selectors.apply import choices_editable
+    from admissions.applications.services.applications import application_choices_set
 
     user = officer(region)
     period, (first, second) = period_with_offerings(region, 1, 1)

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from admissions.models import Document, Note
+from admissions.applications.models import Document, Note
 from tests.admissions.intake_support import HOST, staff_client
 from tests.factories import (
     ApplicationFactory,

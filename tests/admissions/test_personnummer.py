@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from admissions import personnummer
-from admissions.models import validate_personnummer
+from admissions.applications import personnummer
+from admissions.applications.models import validate_personnummer
 
 TODAY = dt.date(2026, 11, 27)
 

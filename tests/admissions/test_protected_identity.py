@@ -6,15 +6,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.models import Role
-from admissions import letters
-from admissions.models import (
-    Application,
-    Enrolment,
-    EnrolmentStatus,
-    Outcome,
-    RoundResult,
-)
-from admissions.services.applications import application_draft_save
+from admissions.applications.models import Application
+from admissions.applications.services.applications import application_draft_save
+from admissions.enrolment.models import Enrolment, EnrolmentStatus
+from admissions.rounds import letters
+from admissions.rounds.models import Outcome, RoundResult
 
 # The shared fixtures (applicant, offerings, private media...) come with the star import.
 from tests.admissions.apply_support import *  # noqa: F403

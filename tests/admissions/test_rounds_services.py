@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from admissions.applications.models import EligibilityDecision
 from admissions.matching import solve
-from admissions.models import (
+from admissions.rounds.models import (
     AdmissionRound,
-    EligibilityDecision,
     IntakeLottery,
     Offer,
     OfferAnswer,
@@ -24,8 +24,8 @@ from admissions.models import (
     RoundResult,
     RoundStatus,
 )
-from admissions.round_selectors import round_preview
-from admissions.services import rounds
+from admissions.rounds.selectors import round_preview
+from admissions.rounds.services import rounds
 from admissions.tasks import round_run as round_run_task
 from tests.admissions.round_support import (
     apply,
@@ -387,7 +387,7 @@ def test_publish_enqueues_the_letters_after_the_commit(
     admission_round = run(new_round(region, period, user), user)
     called = []
     monkeypatch.setattr(
-        "admissions.services.letters.letters_enqueue_for_round",
+        "admissions.rounds.services.letters.letters_enqueue_for_round",
         lambda *, round_id: called.append(round_id),
     )
     with django_capture_on_commit_callbacks(execute=True):

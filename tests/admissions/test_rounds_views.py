@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from admissions.models import AdmissionRound, Offer, RoundStatus
+from admissions.rounds.models import AdmissionRound, Offer, RoundStatus
 from config import celery_app
 from tests.admissions.intake_support import staff_client
 from tests.admissions.round_support import apply, new_round, officer, period_with_offerings
@@ -124,7 +124,7 @@ def test_publishing_on_the_page_makes_the_offers(
     client, region, period, eager, django_capture_on_commit_callbacks, monkeypatch
 ):
     monkeypatch.setattr(
-        "admissions.services.letters.letters_enqueue_for_round", lambda *, round_id: 0
+        "admissions.rounds.services.letters.letters_enqueue_for_round", lambda *, round_id: 0
     )
     admission_round = new_round(region, period, client.user)
     with django_capture_on_commit_callbacks(execute=True):

@@ -13,21 +13,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import STAFF_ROLES, AuditEntry, Membership, Role, User
-from admissions import personnummer
+from admissions.applications import personnummer
+from admissions.applications.models import Application, Choice, EligibilityDecision
 from admissions.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, INTAKE_PERIOD, PAST_PERIOD
+from admissions.enrolment.models import Enrolment, EnrolmentStatus
 from admissions.management.commands.seed_demo import totp_code
-from admissions.models import (
-    AdmissionRound,
-    Application,
-    Choice,
-    DecisionLetter,
-    EligibilityDecision,
-    Enrolment,
-    EnrolmentStatus,
-    Offer,
-    OfferAnswer,
-    RoundStatus,
-)
+from admissions.rounds.models import AdmissionRound, DecisionLetter, Offer, OfferAnswer, RoundStatus
 from yrkescenter.models import Offering
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import AuditEntry
-from admissions import personnummer
-from admissions.models import ApplicationStatus
-from admissions.services.applications import ApplicantDetails, application_submit
+from admissions.applications import personnummer
+from admissions.applications.models import ApplicationStatus
+from admissions.applications.services.applications import ApplicantDetails, application_submit
 from tests.factories import (
     IntakePeriodFactory,
     MunicipalityFactory,

@@ -22,10 +22,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import AuditEntry, Role
-from admissions.models import Enrolment, EnrolmentStatus, SettlementApproval
-from admissions.services.settlement import settlement_approve
-from admissions.settlement import (
+from admissions.enrolment.models import Enrolment, EnrolmentStatus
+from admissions.funding.models import SettlementApproval
+from admissions.funding.selectors import approvals_of, latest_approval
+from admissions.funding.services import settlement_approve
+from admissions.funding.settlement import (
     Scope,
+    approval_changes,
     approved_settlement,
     line_record,
     matrix_for,
@@ -33,7 +36,6 @@ from admissions.settlement import (
     settlement_of,
     settlement_records,
 )
-from admissions.settlement_selectors import approval_changes, approvals_of, latest_approval
 from tests.admissions.intake_support import staff_client
 from tests.admissions.settlement_support import enrol, small_region
 from tests.conftest import need_service

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from admissions.models import EnrolmentStatus
-from admissions.settlement import PLACE_UNIT, Funding, settlement_of
-from admissions.settlement_selectors import grant_year_inputs, settlement_inputs
+from admissions.enrolment.models import EnrolmentStatus
+from admissions.funding.selectors import grant_year_inputs, settlement_inputs
+from admissions.funding.settlement import PLACE_UNIT, Funding, settlement_of
 from tests.admissions.settlement_support import enrol, small_region
 from tests.factories import (
     CentreFactory,

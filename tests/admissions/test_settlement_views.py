@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEntry, Role
-from admissions.models import Enrolment
+from admissions.enrolment.models import Enrolment
 from tests.admissions.intake_support import staff_client
 from tests.admissions.settlement_support import small_region
 from tests.factories import (

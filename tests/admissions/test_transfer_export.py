@@ -16,14 +16,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import AuditEntry, Role
-from admissions import personnummer as pnr
-from admissions.models import (
+from admissions.applications import personnummer as pnr
+from admissions.applications.models import (
     ApplicationStatus,
     EligibilityDecision,
     IneligibilityGround,
     SelectionGroupDecision,
 )
-from admissions.services import transfer
+from admissions.applications.services import transfer
 from tests.factories import (
     ApplicationFactory,
     CentreFactory,

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import AuditEntry, Role
-from admissions import personnummer as pnr
-from admissions.models import Application, ApplicationStatus
-from admissions.services import applications as applications_service
-from admissions.services import transfer
+from admissions.applications import personnummer as pnr
+from admissions.applications.models import Application, ApplicationStatus
+from admissions.applications.services import applications as applications_service
+from admissions.applications.services import import_rows, transfer
 from tests.factories import (
     ApplicationFactory,
     CentreFactory,
@@ -353,7 +353,7 @@ def test_a_database_error_while_saving_a_row_rolls_every_row_back(world, officer
 
     content = csv_file(row(ANNA), row(BO, first="Bo"), row(CECILIA, first="Cecilia"))
     with (
-        mock.patch.object(transfer, "application_submit", side_effect=failing_second),
+        mock.patch.object(import_rows, "application_submit", side_effect=failing_second),
         pytest.raises(transfer.ImportRefused) as refused,
     ):
         transfer.applications_import(
@@ -454,7 +454,7 @@ def _upload(client, content: bytes, name="remisser.csv"):
 
 
 def transfer_session_token(client):
-    from admissions.views.transfer import PENDING_SESSION_KEY
+    from admissions.applications.views.transfer import PENDING_SESSION_KEY
 
     return client.session.get(PENDING_SESSION_KEY)
 

@@ -7,8 +7,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from admissions.models import Appeal, AppealState, Outcome
-from admissions.services.letters import letter_create
+from admissions.appeals.models import Appeal, AppealState
+from admissions.rounds.models import Outcome
+from admissions.rounds.services.letters import letter_create
 from tests.admissions.appeals_support import pdf_bytes, result_of
 from tests.admissions.letters_support import decided_application
 from tests.browser.support import Axe, make_user, session_for

@@ -17,8 +17,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from admissions import personnummer as pnr
-from admissions.models import Application, ApplicationStatus
+from admissions.applications import personnummer as pnr
+from admissions.applications.models import Application, ApplicationStatus
 from tests import sample_files
 from tests.browser.support import BLOCKING_IMPACTS, axe_violations, path_of, screenshot
 

@@ -19,8 +19,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from admissions import personnummer as pnr
-from admissions.models import (
+from admissions.applications import personnummer as pnr
+from admissions.applications.models import (
     Application,
     ApplicationStatus,
     EligibilityDecision,

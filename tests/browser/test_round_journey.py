@@ -29,12 +29,17 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Region, Role, User
-from admissions import personnummer as pnr
+from admissions.applications import personnummer as pnr
+from admissions.applications.models import ApplicationStatus, Choice
+from admissions.applications.services.applications import ApplicantDetails, application_submit
+from admissions.applications.services.review import (
+    eligibility_decide,
+    selection_group_decide,
+    selection_group_suggest,
+)
 from admissions.demo import DEMO_PASSWORD, DEMO_USERS, INTAKE_PERIOD, REGION_SLUG
-from admissions.models import (
+from admissions.rounds.models import (
     AdmissionRound,
-    ApplicationStatus,
-    Choice,
     DecisionLetter,
     Offer,
     OfferAnswerKind,
@@ -42,12 +47,6 @@ from admissions.models import (
     RoundKind,
     RoundResult,
     RoundStatus,
-)
-from admissions.services.applications import ApplicantDetails, application_submit
-from admissions.services.review import (
-    eligibility_decide,
-    selection_group_decide,
-    selection_group_suggest,
 )
 from config import celery_app
 from tests.browser.support import PASSWORD, Axe, make_user, path_of, totp_code

@@ -9,7 +9,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from admissions.models import Enrolment, EnrolmentStatus, SettlementApproval
+from admissions.enrolment.models import Enrolment, EnrolmentStatus
+from admissions.funding.models import SettlementApproval
 from tests.admissions.settlement_support import small_region
 from tests.browser.support import axe_violations, make_user, session_for
 

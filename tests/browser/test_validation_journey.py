@@ -27,7 +27,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from admissions import personnummer as pnr
+from admissions.applications import personnummer as pnr
 from tests.browser.support import PASSWORD, Axe, make_user, path_of, totp_code
 from tests.conftest import need_service
 from tests.factories import ApplicationFactory, CourseFactory, MunicipalityFactory

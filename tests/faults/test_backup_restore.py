@@ -17,8 +17,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from admissions.models import Application, DecisionLetter
-from admissions.services.letters import letter_create
+from admissions.applications.models import Application
+from admissions.rounds.models import DecisionLetter
+from admissions.rounds.services.letters import letter_create
 from tests.admissions.letters_support import decided_application
 from tests.conftest import need_service
 from tests.faults.servers import ROOT

@@ -5,8 +5,8 @@ import datetime as dt
 import os
 import time
 
-from admissions.services.letters import letter_create
-from admissions.stored_files import ORPHAN_GRACE, orphans_remove
+from admissions.files.stored import ORPHAN_GRACE, orphans_remove
+from admissions.rounds.services.letters import letter_create
 from admissions.tasks import private_files_sweep
 from tests.admissions.letters_support import decided_application, letters_media  # noqa: F401
 

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 
 from accounts.models import TaskOutbox
-from admissions.models import RoundStatus
+from admissions.rounds.models import RoundStatus
 from tests.admissions.round_support import apply, new_round, officer, period_with_offerings
 from tests.conftest import need_service
 from tests.faults.servers import ROOT, Gunicorn, PrivateRedis
@@ -23,8 +23,8 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 START = """
 from accounts.models import User
-from admissions.models import AdmissionRound
-from admissions.services import rounds
+from admissions.rounds.models import AdmissionRound
+from admissions.rounds.services import rounds
 rounds.round_start(acting_user=User.objects.get(pk={user}),
                    admission_round=AdmissionRound.objects.get(pk={round}))
 print("started")

@@ -18,10 +18,16 @@ from django.db import connection
 
 from accounts.models import AuditEntry
 from admissions import tasks
-from admissions.models import AdmissionRound, DecisionLetter, RoundCutoff, RoundResult, RoundStatus
-from admissions.services import rounds
-from admissions.services.letters import letters_enqueue_for_round
-from admissions.stored_files import ORPHAN_GRACE, orphans_remove
+from admissions.files.stored import ORPHAN_GRACE, orphans_remove
+from admissions.rounds.models import (
+    AdmissionRound,
+    DecisionLetter,
+    RoundCutoff,
+    RoundResult,
+    RoundStatus,
+)
+from admissions.rounds.services import rounds
+from admissions.rounds.services.letters import letters_enqueue_for_round
 from config import celery_app
 from config.env import env_str
 from tests.admissions.letters_support import decided_application

@@ -41,7 +41,7 @@ class _HalfWritten(ContentFile):
 
 def _install() -> None:
     if STOP_AT == "round-write":
-        from admissions.services import rounds
+        from admissions.rounds.services import rounds
 
         cutoffs = rounds.cutoffs_from_solution
 
@@ -51,7 +51,7 @@ def _install() -> None:
 
         rounds.cutoffs_from_solution = cutoffs_then_stop
     elif STOP_AT == "letter-file":
-        from admissions.services import letters
+        from admissions.rounds.services import letters
 
         save_with_file = letters.save_with_file
         stop_at = int(os.environ["FAULT_LETTER"])

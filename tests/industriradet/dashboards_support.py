@@ -34,21 +34,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from accounts.models import Region, User
-from admissions import personnummer as pnr
-from admissions.models import (
-    AdmissionRound,
+from admissions.applications import personnummer as pnr
+from admissions.applications.models import (
     Application,
     ApplicationStatus,
     Choice,
     EligibilityDecision,
-    Enrolment,
-    EnrolmentStatus,
     IneligibilityGround,
-    InterruptionReason,
+    RecruitmentChannel,
+)
+from admissions.enrolment.models import Enrolment, EnrolmentStatus, InterruptionReason
+from admissions.rounds.models import (
+    AdmissionRound,
     Offer,
     OfferAnswer,
     OfferAnswerKind,
-    RecruitmentChannel,
     RoundKind,
     RoundStatus,
 )

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role
-from admissions.models import Enrolment, EnrolmentStatus
+from admissions.enrolment.models import Enrolment, EnrolmentStatus
 from industriradet.models import (
     Company,
     CompanyContact,

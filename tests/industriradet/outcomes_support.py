@@ -10,8 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role
-from admissions import personnummer as pnr
-from admissions.models import Enrolment, EnrolmentStatus, InterruptionReason
+from admissions.applications import personnummer as pnr
+from admissions.enrolment.models import Enrolment, EnrolmentStatus, InterruptionReason
 from tests.factories import (
     ApplicationFactory,
     ChoiceFactory,

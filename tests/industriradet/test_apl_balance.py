@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from admissions.models import Offer
-from admissions.services import rounds
-from admissions.services.enrolment import enrolment_interrupt, enrolment_start
+from admissions.enrolment.services import enrolment_interrupt, enrolment_start
+from admissions.rounds.models import Offer
+from admissions.rounds.services import rounds
 from industriradet.models import Company
 from industriradet.selectors.apl import apl_balance
 from industriradet.services.apl import apl_book, apl_cancel, apl_offer_create

@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import translation
 
 from accounts.models import AuditEntry, Role
-from admissions.models import EnrolmentStatus
+from admissions.enrolment.models import EnrolmentStatus
 from industriradet.models import AplBooking, AplOffer
 from industriradet.services.apl import apl_book, apl_cancel, apl_offer_create, apl_offer_update
 from tests.conftest import need_service

@@ -20,9 +20,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import Role
-from admissions import personnummer as pnr
-from admissions.models import Enrolment, StudyPathCredit
-from admissions.settlement import settlement_of
+from admissions.applications import personnummer as pnr
+from admissions.enrolment.models import Enrolment, StudyPathCredit
+from admissions.funding.settlement import settlement_of
 from industriradet.dashboards import Filters, table
 from industriradet.dashboards.tables import shown_cells
 from industriradet.models import NeedsSurvey

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry, Region, RegionHost
-from admissions.models import Enrolment, EnrolmentStatus
+from admissions.enrolment.models import Enrolment, EnrolmentStatus
 from industriradet import demo
 from industriradet.models import (
     AplOffer,

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import AuditEntry, Role
-from admissions.models import EnrolmentStatus, PriorEducation
+from admissions.applications.models import PriorEducation
+from admissions.enrolment.models import EnrolmentStatus
 from industriradet.models import (
     AgeBand,
     Birthplace,

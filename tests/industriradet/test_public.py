@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from admissions.models import EnrolmentStatus
+from admissions.enrolment.models import EnrolmentStatus
 from industriradet.models import OutcomeStatus, StudentOutcome
 from tests.factories import (
     ApplicationFactory,

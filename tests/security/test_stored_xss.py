@@ -17,15 +17,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Role
-from admissions import uploads
-from admissions.models import (
+from admissions.appeals.services import appeal_lodge
+from admissions.applications.models import (
     Application,
     PriorEducation,
     RecruitmentChannel,
     Situation,
 )
-from admissions.services.appeals import appeal_lodge
-from admissions.spreadsheets import FORMULA_STARTS, spreadsheet_row, spreadsheet_safe
+from admissions.files import uploads
+from admissions.files.spreadsheets import FORMULA_STARTS, spreadsheet_row, spreadsheet_safe
 from tests.admissions.appeals_support import published, result_of
 from tests.admissions.intake_support import staff_client
 from tests.admissions.letters_support import (
@@ -192,7 +192,7 @@ def test_the_neutraliser_keeps_the_text_and_never_starts_with_a_formula_sign(val
 @pytest.fixture
 def appealed(region):
     decided, _letter = published(region)
-    from admissions.models import Outcome
+    from admissions.rounds.models import Outcome
 
     appeal = appeal_lodge(
         acting_user=decided.application.applicant,

@@ -17,10 +17,10 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from admissions import uploads
-from admissions.models import Application, ApplicationStatus, Document
-from admissions.services import transfer
-from admissions.services.applications import document_upload
+from admissions.applications.models import Application, ApplicationStatus, Document
+from admissions.applications.services import transfer
+from admissions.applications.services.applications import document_upload
+from admissions.files import uploads
 from industriradet.services import needs
 from tests import sample_files
 from tests.admissions.apply_support import *  # noqa: F403

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from accounts.models import Role
-from admissions.models import CompletionRequest, Document, DocumentKind
+from admissions.applications.models import CompletionRequest, Document, DocumentKind
 from tests.factories import ApplicationFactory, ChoiceFactory, UserFactory
 from tests.sweep import LOGIN, PUBLIC, REDIRECTS, ROLES, rule
 

@@ -8,7 +8,7 @@ sweep coordinator's. Later planters that need an enrolment reuse this one (a cho
 one)."""
 
 from accounts.models import Role
-from admissions.models import Enrolment, EnrolmentStatus
+from admissions.enrolment.models import Enrolment, EnrolmentStatus
 from tests.sweep import REDIRECTS, ROLES, rule
 
 RECORDERS = (Role.COORDINATOR,)

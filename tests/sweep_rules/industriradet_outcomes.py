@@ -8,7 +8,7 @@ follow-up is only for one who ended), and that student's outcome
 ("industriradet.studentoutcome")."""
 
 from accounts.models import Role
-from admissions.models import Enrolment, EnrolmentStatus
+from admissions.enrolment.models import Enrolment, EnrolmentStatus
 from industriradet.models import OutcomeStatus, StudentOutcome
 from tests.factories import ApplicationFactory, ChoiceFactory
 from tests.sweep import GET_NOT_ALLOWED, PUBLIC, REDIRECTS, ROLES, rule

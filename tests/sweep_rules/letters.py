@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from accounts.models import Role
-from admissions.models import (
+from admissions.rounds.models import (
     AdmissionRound,
     DecisionLetter,
     Outcome,

@@ -14,15 +14,14 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from accounts.models import Role
-from admissions.models import (
+from admissions.appeals.models import (
     Appeal,
     AppealAttachment,
     AppealReconsideration,
     AppealState,
     AppealSubject,
-    Outcome,
-    RoundResult,
 )
+from admissions.rounds.models import Outcome, RoundResult
 from tests.sweep import REDIRECTS, ROLES, rule
 
 DECIDERS = (Role.INTAKE_OFFICER,)

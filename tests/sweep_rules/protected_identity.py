@@ -10,16 +10,9 @@ page, export or download any of them gets (tests/test_url_sweep.py)."""
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from admissions.models import (
-    DecisionLetter,
-    Document,
-    DocumentKind,
-    Enrolment,
-    EnrolmentStatus,
-    Offer,
-    Outcome,
-    RoundResult,
-)
+from admissions.applications.models import Document, DocumentKind
+from admissions.enrolment.models import Enrolment, EnrolmentStatus
+from admissions.rounds.models import DecisionLetter, Offer, Outcome, RoundResult
 from industriradet.models import OutcomeStatus, StudentOutcome
 from tests.factories import ApplicationFactory, ChoiceFactory
 

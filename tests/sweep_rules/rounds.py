@@ -11,7 +11,7 @@ import datetime as dt
 from django.utils import timezone
 
 from accounts.models import Role
-from admissions.models import (
+from admissions.rounds.models import (
     AdmissionRound,
     Offer,
     Outcome,

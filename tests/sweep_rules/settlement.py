@@ -13,8 +13,9 @@ import datetime as dt
 from decimal import Decimal
 
 from accounts.models import Role
-from admissions.models import Enrolment, EnrolmentStatus, SettlementApproval
-from admissions.settlement import settlement_digest, settlement_of, settlement_records
+from admissions.enrolment.models import Enrolment, EnrolmentStatus
+from admissions.funding.models import SettlementApproval
+from admissions.funding.settlement import settlement_digest, settlement_of, settlement_records
 from tests.factories import ApplicationFactory, ChoiceFactory
 from tests.sweep import GET_NOT_ALLOWED, ROLES, rule
 from yrkescenter.models import Price, PriceUnit

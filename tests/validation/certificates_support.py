@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role
-from admissions import personnummer as pnr
+from admissions.applications import personnummer as pnr
 from tests.admissions.letters_support import pdf_text, pdf_xmp_metadata  # noqa: F401
 from tests.factories import MembershipFactory, UserFactory
 from tests.validation import cases_support as cs

@@ -9,8 +9,8 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import AuditEntry, Role
-from admissions import personnummer as pnr
-from admissions.models import ApplicationStatus
+from admissions.applications import personnummer as pnr
+from admissions.applications.models import ApplicationStatus
 from tests.conftest import need_service
 from tests.factories import MunicipalityFactory, UserFactory
 from tests.validation import cases_support as support

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry, Role
-from admissions import personnummer as pnr
-from admissions.models import StudyPathCredit
+from admissions.applications import personnummer as pnr
+from admissions.enrolment.models import StudyPathCredit
 from tests.factories import CentreFactory
 from tests.validation import cases_support as support
 from validation import services

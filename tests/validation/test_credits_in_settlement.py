@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from admissions.models import Application, ApplicationStatus
-from admissions.settlement import settlement_of
+from admissions.applications.models import Application, ApplicationStatus
+from admissions.funding.settlement import settlement_of
 from tests.admissions.settlement_support import small_region
 from tests.factories import CourseFactory
 from tests.validation import cases_support

@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import AuditEntry
-from admissions.models import StudyPathCredit
-from admissions.services.credits import study_path_credits_sync
+from admissions.enrolment.credits import study_path_credits_sync
+from admissions.enrolment.models import StudyPathCredit
 from tests.factories import CourseFactory
 from tests.validation import cases_support as support
 from validation import services

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry, Region, Role, TieBreak
-from admissions.services.applications import application_start
+from admissions.applications.services.applications import application_start
 from tests.admissions.apply_support import *  # noqa: F403
 from tests.admissions.apply_support import FOREIGN_HOST, staff
 from tests.factories import (

@@ -22,7 +22,7 @@ from accounts.form_errors import put_errors
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.tenancy import get_scoped_or_404
-from admissions import personnummer
+from admissions.applications import personnummer
 from validation import selectors, services
 from validation.forms import (
     AppointmentForm,

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.tenancy import get_scoped_or_404
-from admissions.models import Application
+from admissions.applications.models import Application
 from validation.case_summaries import case_summaries
 from validation.models import ValidationCase
 

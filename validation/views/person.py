@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from admissions.models import Application, ApplicationStatus
+from admissions.applications.models import Application, ApplicationStatus
 from validation import services
 from validation.case_summaries import case_summaries
 from validation.models import ValidationCase

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import STAFF_ROLES
 from accounts.region_files import RegionDataError, validation_message
 from admissions.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PAST_APPLICANTS, demo_seed
-from admissions.models import Enrolment
+from admissions.enrolment.models import Enrolment
 
 
 def later_demo_parts():

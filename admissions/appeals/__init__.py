@@ -1,0 +1,1 @@
+"""Appeals (överklagande) of the decisions a letter says can be appealed."""

@@ -1,7 +1,0 @@
-from django.urls import path
-
-from admissions.views import letters
-
-urlpatterns = [
-    path("<int:pk>/", letters.letter_download, name="letter_download"),
-]

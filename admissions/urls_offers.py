@@ -1,7 +1,0 @@
-from django.urls import path
-
-from admissions.views import offers
-
-urlpatterns = [
-    path("<int:pk>/", offers.offer_answer, name="offer_answer"),
-]
