@@ -45,6 +45,14 @@ class AccountAdapter(DefaultAccountAdapter):
             membership_grant(acting_user=user, user=user, region=region, role=Role.APPLICANT)
         return user
 
+    def get_login_stages(self) -> list[str]:
+        return [
+            "accounts.eid.stages.MfaAuthenticateStage"
+            if path == "allauth.mfa.stages.AuthenticateStage"
+            else path
+            for path in super().get_login_stages()
+        ]
+
     def pre_authenticate(self, request, **credentials):
         try:
             super().pre_authenticate(request, **credentials)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.eid import EID_SESSION_KEY
 from accounts.models import Membership, Role, User
 from tests.accounts.oidc.conftest import HOST, LOA3, eid_login
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, enrol_totp
 
 PERSONNUMMER = "198503121238"
 CLAIM = "https://id.oidc.se/claim/personalIdentityNumber"
@@ -196,6 +196,22 @@ def test_e_id_counts_as_the_strong_factor_for_staff(oidc_provider, browser, regi
     flow = eid_login(browser, oidc_provider)
     assert _logged_in_user(browser) == officer, flow.locations
     assert not any(reverse("mfa_activate_totp") in location for location in flow.locations)
+    assert browser.get(reverse("accounts:start")).status_code == 200
+
+
+def test_staff_with_an_authenticator_are_not_asked_for_its_code_after_e_id(
+    oidc_provider, browser, region
+):
+    from allauth.account.models import EmailAddress
+
+    officer = MembershipFactory(region=region, role=Role.INTAKE_OFFICER).user
+    EmailAddress.objects.create(user=officer, email=officer.email, verified=True, primary=True)
+    enrol_totp(officer)
+    User.objects.filter(pk=officer.pk).update(personnummer=PERSONNUMMER)
+    oidc_provider.next_login(_person(email=officer.email))
+    flow = eid_login(browser, oidc_provider)
+    assert not any(reverse("mfa_authenticate") in location for location in flow.locations)
+    assert _logged_in_user(browser) == officer, flow.locations
     assert browser.get(reverse("accounts:start")).status_code == 200
 
 
