@@ -22,7 +22,8 @@ from accounts.selectors import user_for_personnummer
 from accounts.services import eid_login_refused_record, membership_grant
 
 # Why an e-ID login was refused, as the audit log records it. The error page (socialaccount/
-# authentication_error.html) explains the first four; the rest get its general text.
+# authentication_error.html) explains no_personnummer and person_changed, which the person can
+# act on; the rest get its general text.
 ACR_NOT_MET = "acr_not_met"
 NONCE_MISMATCH = "nonce_mismatch"
 NO_PERSONNUMMER = "no_personnummer"
