@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.eid import EID_SESSION_KEY
 from accounts.models import Role
 from accounts.selectors import user_for_email
-from accounts.services import login_refused_record, membership_grant
+from accounts.services import eid_login_record, login_refused_record, membership_grant
 
 TOO_MANY_ATTEMPTS = "too_many_login_attempts"
 
@@ -45,6 +45,14 @@ class AccountAdapter(DefaultAccountAdapter):
             membership_grant(acting_user=user, user=user, region=region, role=Role.APPLICANT)
         return user
 
+    def get_login_stages(self) -> list[str]:
+        return [
+            "accounts.eid.stages.MfaAuthenticateStage"
+            if path == "allauth.mfa.stages.AuthenticateStage"
+            else path
+            for path in super().get_login_stages()
+        ]
+
     def pre_authenticate(self, request, **credentials):
         try:
             super().pre_authenticate(request, **credentials)
@@ -62,8 +70,15 @@ class AccountAdapter(DefaultAccountAdapter):
             # After Django's login, so it lands in the session the user now has. The claims
             # were verified (accounts.eid.provider) and hold no personnummer by now.
             claims = sociallogin.account.extra_data.get("id_token") or {}
-            request.session[EID_SESSION_KEY] = {
+            eid_login = {
                 "provider": sociallogin.account.provider,
                 "acr": str(claims.get("acr", "")),
             }
+            request.session[EID_SESSION_KEY] = eid_login
+            eid_login_record(
+                region=getattr(request, "region", None),
+                user=user,
+                provider_id=eid_login["provider"],
+                acr=eid_login["acr"],
+            )
         return super().post_login(request, user, **kwargs)

@@ -80,6 +80,45 @@ def login_refused_record(
     )
 
 
+def eid_login_record(
+    *, region: Region | None, user: User, provider_id: str, acr: str
+) -> AuditEntry:
+    """The audit log's entry for a login with e-ID: the broker and the assurance level it
+    reported. The entry's user is the person; their personnummer is never written."""
+    return audit_record(
+        acting_user=user,
+        region=region,
+        action="login.eid",
+        target=user,
+        data={"provider": provider_id, "acr": acr},
+    )
+
+
+def eid_login_refused_record(
+    *, region: Region | None, provider_id: str, reason: str, address: str, user: User | None = None
+) -> AuditEntry | None:
+    """The audit log's entry for a refused e-ID login: the broker and the reason code
+    (accounts.eid.adapter), with the account when the login named one.
+
+    Anyone can send a callback that is refused (an unknown state costs nothing to forge), so,
+    as for login_refused_record, one refusal from an address is written once per
+    LOGIN_REFUSED_AUDIT_SECONDS; returns None when it was written already."""
+    who = str(user.pk) if user is not None else ""
+    if not cache.add(
+        f"audit:eid-refused:{provider_id}:{reason}:{address}:{who}",
+        1,
+        timeout=LOGIN_REFUSED_AUDIT_SECONDS,
+    ):
+        return None
+    return audit_record(
+        acting_user=None,
+        region=region,
+        action="login.eid_refused",
+        target=user,
+        data={"provider": provider_id, "reason": reason, "address": address},
+    )
+
+
 def upsert(
     model: type[models.Model], *, lookup: dict[str, Any], values: dict[str, Any]
 ) -> tuple[models.Model, dict[str, Any]]:

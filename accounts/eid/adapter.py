@@ -3,25 +3,52 @@ with a verified personnummer finds or makes its account."""
 
 from __future__ import annotations
 
+import jwt
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.internal.ratelimit import get_ip
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.helpers import render_authentication_error
 from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.base import ProviderException
 from allauth.socialaccount.providers.base.constants import AuthError
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.utils.crypto import constant_time_compare
+from requests import RequestException
 
 from accounts.eid.brokers import all_brokers, brokers_for, secret_of
-from accounts.eid.provider import NONCE_STATE_KEY
+from accounts.eid.provider import NONCE_STATE_KEY, IdTokenAlgorithmRefused
 from accounts.models import Role
 from accounts.selectors import user_for_personnummer
-from accounts.services import membership_grant
+from accounts.services import eid_login_refused_record, membership_grant
 
-# Why an e-ID login was refused; the error page explains each (socialaccount/
-# authentication_error.html).
+# Why an e-ID login was refused, as the audit log records it. The error page (socialaccount/
+# authentication_error.html) explains no_personnummer and person_changed, which the person can
+# act on; the rest get its general text.
 ACR_NOT_MET = "acr_not_met"
 NONCE_MISMATCH = "nonce_mismatch"
 NO_PERSONNUMMER = "no_personnummer"
 PERSON_CHANGED = "person_changed"
+# The callback names no login of this browser: replayed, too late, or never started here.
+STATE_UNKNOWN = "state_unknown"
+CANCELLED = "cancelled"
+BROKER_ERROR = "broker_error"
+BROKER_UNREACHABLE = "broker_unreachable"
+TOKEN_ALGORITHM = "token_algorithm"
+TOKEN_SIGNATURE = "token_signature"
+TOKEN_EXPIRED = "token_expired"
+TOKEN_AUDIENCE = "token_audience"
+TOKEN_ISSUER = "token_issuer"
+# Any other token the checks refused (malformed, unknown key, already used, or a code the
+# broker would not exchange).
+TOKEN_INVALID = "token_invalid"
+DENIED = "denied"
+
+_TOKEN_ERRORS = (
+    (jwt.InvalidSignatureError, TOKEN_SIGNATURE),
+    (jwt.ExpiredSignatureError, TOKEN_EXPIRED),
+    (jwt.InvalidAudienceError, TOKEN_AUDIENCE),
+    (jwt.InvalidIssuerError, TOKEN_ISSUER),
+)
 
 
 def _app(broker: dict) -> SocialApp:
@@ -53,9 +80,36 @@ def refuse(request, sociallogin, reason: str):
             request,
             sociallogin.provider,
             error=AuthError.DENIED,
-            extra_context={"eid_refusal": reason},
+            extra_context={
+                "eid_refusal": reason,
+                # For the audit log's entry (on_authentication_error); the page does not show it.
+                "eid_account": sociallogin.user if sociallogin.is_existing else None,
+            },
         )
     )
+
+
+def refusal_reason(error, exception, context: dict) -> str:
+    """The reason code of a login that ended on allauth's error page (render_authentication_error:
+    from refuse above, or from allauth's callback view)."""
+    if context.get("eid_refusal"):
+        return context["eid_refusal"]
+    if exception is None:
+        if "state" not in context:
+            return STATE_UNKNOWN
+        return CANCELLED if error == AuthError.CANCELLED else BROKER_ERROR
+    if isinstance(exception, IdTokenAlgorithmRefused):
+        return TOKEN_ALGORITHM
+    if isinstance(exception, OAuth2Error):
+        for error_class, reason in _TOKEN_ERRORS:
+            if isinstance(exception.__cause__, error_class):
+                return reason
+        return TOKEN_INVALID
+    if isinstance(exception, RequestException):
+        return BROKER_UNREACHABLE
+    if isinstance(exception, ProviderException):
+        return BROKER_ERROR
+    return DENIED
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -72,6 +126,22 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if client_id:
             apps = [app for app in apps if app.client_id == client_id]
         return apps
+
+    def on_authentication_error(
+        self, request, provider, error=None, exception=None, extra_context=None
+    ) -> None:
+        # Only the reason code is written: an exception's text can quote the broker's answer.
+        context = extra_context or {}
+        eid_login_refused_record(
+            region=getattr(request, "region", None),
+            provider_id=provider.sub_id,
+            reason=refusal_reason(error, exception, context),
+            address=get_ip(request),
+            user=context.get("eid_account"),
+        )
+        super().on_authentication_error(
+            request, provider, error=error, exception=exception, extra_context=extra_context
+        )
 
     def pre_social_login(self, request, sociallogin) -> None:
         claims = sociallogin.account.extra_data.get("id_token") or {}

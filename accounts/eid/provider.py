@@ -16,6 +16,11 @@ ALLOWED_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS
 NONCE_STATE_KEY = "eid_nonce"
 
 
+class IdTokenAlgorithmRefused(OAuth2Error):
+    """A token signed with an algorithm outside ALLOWED_ALGORITHMS: a reason of its own in the
+    audit log, as such a token is forged rather than broken."""
+
+
 class EidOAuth2Adapter(OpenIDConnectOAuth2Adapter):
     def _decode_id_token(self, app, id_token: str) -> dict:
         # allauth trusts a token fetched over TLS without its signature (OIDC Core 3.1.3.7 allows
@@ -25,7 +30,7 @@ class EidOAuth2Adapter(OpenIDConnectOAuth2Adapter):
         except jwtkit.jwt.PyJWTError as error:
             raise OAuth2Error("Invalid id_token") from error
         if algorithm not in ALLOWED_ALGORITHMS:
-            raise OAuth2Error("id_token algorithm not allowed")
+            raise IdTokenAlgorithmRefused("id_token algorithm not allowed")
         return jwtkit.verify_and_decode(
             credential=id_token,
             keys_url=self.openid_config["jwks_uri"],

@@ -8,20 +8,18 @@ from django.http import Http404, HttpRequest
 from accounts.eid.provider import EidOAuth2Adapter
 
 
-@login_not_required
-def login(request: HttpRequest, provider_id: str):
-    try:
-        view = OAuth2LoginView.adapter_view(EidOAuth2Adapter(request, provider_id))
-        return view(request)
-    except SocialApp.DoesNotExist as error:
-        # A broker of another region, or none: the same as a page that does not exist.
-        raise Http404 from error
+def _view(view_class):
+    # The adapter is made per request: it needs the broker named by the path.
+    @login_not_required
+    def view(request: HttpRequest, provider_id: str):
+        try:
+            return view_class.adapter_view(EidOAuth2Adapter(request, provider_id))(request)
+        except SocialApp.DoesNotExist as error:
+            # A broker of another region, or none: the same as a page that does not exist.
+            raise Http404 from error
+
+    return view
 
 
-@login_not_required
-def callback(request: HttpRequest, provider_id: str):
-    try:
-        view = OAuth2CallbackView.adapter_view(EidOAuth2Adapter(request, provider_id))
-        return view(request)
-    except SocialApp.DoesNotExist as error:
-        raise Http404 from error
+login = _view(OAuth2LoginView)
+callback = _view(OAuth2CallbackView)

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -24,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = Path(__file__).with_name("provider.mjs")
 HOST = "hemland.example.test"
 LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
+PERSONNUMMER = "198503121238"
+PERSONNUMMER_CLAIM = "https://id.oidc.se/claim/personalIdentityNumber"
 # Two brokers of the region, both served by the one provider under their own client.
 BROKERS = {
     "broker": {"client_id": "yrkesporten", "client_secret": "test-secret-one"},
@@ -35,6 +38,21 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def person(sub="person-1", number=PERSONNUMMER, email="eva@example.test", **extra) -> dict:
+    """The claims of a person the provider logs in (OidcProvider.next_login)."""
+    claims = {
+        "sub": sub,
+        "given_name": "Eva",
+        "family_name": "Lind",
+        "email": email,
+        "email_verified": True,
+        **extra,
+    }
+    if number is not None:
+        claims[PERSONNUMMER_CLAIM] = number
+    return claims
 
 
 @dataclass
@@ -92,6 +110,15 @@ def _wait_until_up(issuer: str, process: subprocess.Popen, output) -> None:
             pass
         time.sleep(0.2)
     pytest.fail("the OpenID Connect provider did not start within 30 s")
+
+
+@pytest.fixture(autouse=True)
+def own_cache(settings):
+    """A cache key prefix of its own per test: the audit log writes a refusal from one address
+    once a minute, and the cache (Redis in CI) outlives a test."""
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"eid-test-{uuid.uuid4().hex}"}
+    }
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@
 // the test can follow. Spoiling happens after oidc-provider has issued a correct token, as a
 // broken or hostile broker would send it: "signature" changes the personnummer without
 // re-signing; "expired", "audience" and "nonce" re-sign a token with a past expiry, another
-// client's audience or a nonce the login never sent.
+// client's audience or a nonce the login never sent; "algorithm" signs it with HS256, as a
+// forger who holds only the public key would try.
 import crypto from "node:crypto";
 import { Provider } from "oidc-provider";
 
@@ -81,6 +82,11 @@ function spoiled(token, mode) {
   if (mode === "signature") {
     claims[PERSONNUMMER_CLAIM] = "191212121212";
     return `${header}.${b64json(claims)}.${signature}`;
+  }
+  if (mode === "algorithm") {
+    const forged = `${b64json({ ...unb64json(header), alg: "HS256" })}.${payload}`;
+    const mac = crypto.createHmac("sha256", "a-public-key").update(forged).digest("base64url");
+    return `${forged}.${mac}`;
   }
   const now = Math.floor(Date.now() / 1000);
   if (mode === "expired") Object.assign(claims, { iat: now - 7200, exp: now - 3600 });

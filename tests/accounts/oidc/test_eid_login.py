@@ -11,26 +11,10 @@ from django.urls import reverse
 
 from accounts.eid import EID_SESSION_KEY
 from accounts.models import Membership, Role, User
-from tests.accounts.oidc.conftest import HOST, LOA3, eid_login
-from tests.factories import MembershipFactory, UserFactory
+from tests.accounts.oidc.conftest import HOST, LOA3, PERSONNUMMER, eid_login, person
+from tests.factories import MembershipFactory, UserFactory, enrol_totp
 
-PERSONNUMMER = "198503121238"
-CLAIM = "https://id.oidc.se/claim/personalIdentityNumber"
 FAILED = "The e-ID login did not go through"
-
-
-def _person(sub="person-1", number=PERSONNUMMER, email="eva@example.test", **extra) -> dict:
-    claims = {
-        "sub": sub,
-        "given_name": "Eva",
-        "family_name": "Lind",
-        "email": email,
-        "email_verified": True,
-        **extra,
-    }
-    if number is not None:
-        claims[CLAIM] = number
-    return claims
 
 
 @pytest.fixture
@@ -71,8 +55,8 @@ def test_another_regions_broker_is_not_found_here(oidc_provider, settings, regio
     assert browser.post("/accounts/oidc/broker/login/").status_code == 404
 
 
-def test_first_login_creates_the_account_and_links_the_person(oidc_provider, browser, region):
-    oidc_provider.next_login(_person())
+def test_first_login_creates_the_account_and_links_theperson(oidc_provider, browser, region):
+    oidc_provider.next_login(person())
     flow = eid_login(browser, oidc_provider)
     assert flow.response.status_code == 200, flow.locations
     user = _logged_in_user(browser)
@@ -90,10 +74,10 @@ def test_first_login_creates_the_account_and_links_the_person(oidc_provider, bro
 
 
 def test_a_second_login_finds_the_same_account(oidc_provider, region):
-    oidc_provider.next_login(_person())
+    oidc_provider.next_login(person())
     first = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en")
     eid_login(first, oidc_provider)
-    oidc_provider.next_login(_person())
+    oidc_provider.next_login(person())
     second = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en")
     flow = eid_login(second, oidc_provider)
     assert flow.response.status_code == 200
@@ -102,10 +86,10 @@ def test_a_second_login_finds_the_same_account(oidc_provider, region):
 
 
 def test_the_same_person_through_another_broker_finds_the_same_account(oidc_provider, region):
-    oidc_provider.next_login(_person(sub="person-1"))
+    oidc_provider.next_login(person(sub="person-1"))
     first = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en")
     eid_login(first, oidc_provider)
-    oidc_provider.next_login(_person(sub="other-subject", email="another@example.test"))
+    oidc_provider.next_login(person(sub="other-subject", email="another@example.test"))
     second = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en")
     flow = eid_login(second, oidc_provider, provider_id="other-broker")
     assert flow.response.status_code == 200
@@ -117,9 +101,9 @@ def test_the_same_person_through_another_broker_finds_the_same_account(oidc_prov
     }
 
 
-@pytest.mark.parametrize("spoil", ["signature", "expired", "audience", "nonce"])
+@pytest.mark.parametrize("spoil", ["signature", "expired", "audience", "nonce", "algorithm"])
 def test_a_bad_id_token_is_refused_with_a_clear_page(oidc_provider, browser, spoil):
-    oidc_provider.next_login(_person(), spoil=spoil)
+    oidc_provider.next_login(person(), spoil=spoil)
     flow = eid_login(browser, oidc_provider)
     assert flow.response.status_code == 401
     assert FAILED in flow.response.content.decode()
@@ -131,14 +115,14 @@ def test_a_bad_id_token_is_refused_with_a_clear_page(oidc_provider, browser, spo
 def test_a_lower_assurance_than_asked_for_is_refused(oidc_provider, settings, region, browser):
     # The provider answers with LoA3; the region asks for a level it does not give.
     settings.EID_PROVIDERS[region.slug][0]["acr_values"] = ["http://id.elegnamnden.se/loa/1.0/loa4"]
-    oidc_provider.next_login(_person())
+    oidc_provider.next_login(person())
     flow = eid_login(browser, oidc_provider)
     assert flow.response.status_code == 401
     assert _logged_in_user(browser) is None
 
 
 def test_a_replayed_state_is_refused(oidc_provider, browser):
-    oidc_provider.next_login(_person())
+    oidc_provider.next_login(person())
     flow = eid_login(browser, oidc_provider)
     assert _logged_in_user(browser) is not None
     browser.post(reverse("account_logout"))
@@ -153,7 +137,7 @@ def test_a_replayed_state_is_refused(oidc_provider, browser):
 
 
 def test_without_a_personnummer_the_person_is_sent_to_e_mail_login(oidc_provider, browser):
-    oidc_provider.next_login(_person(number=None))
+    oidc_provider.next_login(person(number=None))
     flow = eid_login(browser, oidc_provider)
     assert flow.response.status_code == 401
     page = flow.response.content.decode()
@@ -163,9 +147,9 @@ def test_without_a_personnummer_the_person_is_sent_to_e_mail_login(oidc_provider
 
 
 def test_a_broker_subject_that_names_another_person_opens_no_account(oidc_provider, region):
-    oidc_provider.next_login(_person())
+    oidc_provider.next_login(person())
     eid_login(Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en"), oidc_provider)
-    oidc_provider.next_login(_person(number="199001012380"))
+    oidc_provider.next_login(person(number="199001012380"))
     browser = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en")
     flow = eid_login(browser, oidc_provider)
     assert flow.response.status_code == 401
@@ -192,10 +176,26 @@ def test_e_id_counts_as_the_strong_factor_for_staff(oidc_provider, browser, regi
     EmailAddress.objects.create(user=officer, email=officer.email, verified=True, primary=True)
     # An officer whose account an earlier e-ID login linked to their personnummer.
     User.objects.filter(pk=officer.pk).update(personnummer=PERSONNUMMER)
-    oidc_provider.next_login(_person(email=officer.email))
+    oidc_provider.next_login(person(email=officer.email))
     flow = eid_login(browser, oidc_provider)
     assert _logged_in_user(browser) == officer, flow.locations
     assert not any(reverse("mfa_activate_totp") in location for location in flow.locations)
+    assert browser.get(reverse("accounts:start")).status_code == 200
+
+
+def test_staff_with_an_authenticator_are_not_asked_for_its_code_after_e_id(
+    oidc_provider, browser, region
+):
+    from allauth.account.models import EmailAddress
+
+    officer = MembershipFactory(region=region, role=Role.INTAKE_OFFICER).user
+    EmailAddress.objects.create(user=officer, email=officer.email, verified=True, primary=True)
+    enrol_totp(officer)
+    User.objects.filter(pk=officer.pk).update(personnummer=PERSONNUMMER)
+    oidc_provider.next_login(person(email=officer.email))
+    flow = eid_login(browser, oidc_provider)
+    assert not any(reverse("mfa_authenticate") in location for location in flow.locations)
+    assert _logged_in_user(browser) == officer, flow.locations
     assert browser.get(reverse("accounts:start")).status_code == 200
 
 
@@ -211,9 +211,9 @@ def test_the_personnummer_is_in_no_url_and_no_log_line(oidc_provider, caplog):
     caplog.set_level(logging.DEBUG)
     flows = []
     for spoil in ("", "", "nonce"):
-        oidc_provider.next_login(_person(), spoil=spoil)
+        oidc_provider.next_login(person(), spoil=spoil)
         flows.append(eid_login(Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en"), oidc_provider))
-    oidc_provider.next_login(_person(sub="person-2", number="199001012380", email="b@ex.test"))
+    oidc_provider.next_login(person(sub="person-2", number="199001012380", email="b@ex.test"))
     flows.append(eid_login(Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="en"), oidc_provider))
     assert User.objects.count() == 2
     assert caplog.records, "the flow was expected to log something (requests to the provider)"
