@@ -92,6 +92,14 @@ class IdentityForm(DraftStepForm):
         initial["personnummer"] = f"{number[:8]}-{number[8:]}" if number else ""
         return initial
 
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, application=application, **kwargs)
+        if application.applicant_id and application.applicant.personnummer:
+            # Verified by the e-ID login: shown, not editable (the service keeps it anyway).
+            for name in ("personnummer", "has_no_identity_number", "birth_date"):
+                self.fields[name].disabled = True
+            self.fields["personnummer"].help_text = _("Verified by your e-ID login.")
+
     def clean_personnummer(self):
         value = self.cleaned_data["personnummer"].strip()
         if not value:

@@ -335,6 +335,7 @@ def application_start(*, acting_user: User, region: Region, offering: Offering) 
         applicant=acting_user,
         reference=f"{_DRAFT_REFERENCE_PREFIX}{uuid.uuid4().hex[:16].upper()}",
         email=acting_user.email,
+        **_verified_identity(acting_user),
         status=ApplicationStatus.DRAFT,
         draft_step=DRAFT_STEPS[0],
     )
@@ -371,6 +372,9 @@ def application_draft_save(
         values["personnummer"] = _normalised(values["personnummer"])
     if values.get("has_no_identity_number"):
         values["personnummer"] = ""
+    if {"personnummer", "has_no_identity_number"} & set(values) and application.applicant:
+        # A number verified by e-ID is the person's; whatever the form sent, it stays.
+        values.update(_verified_identity(application.applicant))
     if values.get("personnummer"):
         # The number carries the date of birth; a second, different one would be a mistake.
         values["birth_date"] = pnr.birth_date(values["personnummer"])
@@ -398,6 +402,56 @@ def application_draft_save(
         data={"step": step, "fields": sorted(values)},
     )
     return application
+
+
+def _verified_identity(user: User) -> dict:
+    """The identity fields an e-ID login has verified for the user (none without one)."""
+    if not user.personnummer:
+        return {}
+    return {
+        "personnummer": user.personnummer,
+        "has_no_identity_number": False,
+        "birth_date": pnr.birth_date(user.personnummer),
+    }
+
+
+@transaction.atomic
+def paper_applications_link(*, user: User) -> list[Application]:
+    """Applications the intake office registered without an account (on paper or imported)
+    whose personnummer the user has now verified by e-ID become theirs, so they follow them on
+    their status page. One per intake period: where the user already has an application for
+    that period, the registered one stays unlinked for the office to sort out."""
+    if not user.personnummer:
+        return []
+    taken = set(
+        Application.objects.filter(applicant=user).values_list("intake_period_id", flat=True)
+    )
+    linked = []
+    unclaimed = (
+        Application.objects.select_for_update()
+        .filter(applicant__isnull=True, personnummer=user.personnummer)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("region")
+        .order_by("created_at", "pk")
+    )
+    for application in unclaimed:
+        if application.intake_period_id in taken:
+            continue
+        taken.add(application.intake_period_id)
+        application.applicant = user
+        application.save(update_fields=["applicant", "updated_at"])
+        membership_grant(
+            acting_user=user, user=user, region=application.region, role=Role.APPLICANT
+        )
+        audit_record(
+            acting_user=user,
+            region=application.region,
+            action="application.link",
+            target=application,
+            data={"verified_by": "eid"},
+        )
+        linked.append(application)
+    return linked
 
 
 def _normalised(number: str) -> str:

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = Path(__file__).with_name("provider.mjs")
 HOST = "hemland.example.test"
 LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
-PERSONNUMMER = "198503121238"
+PERSONNUMMER = "198503121231"
 PERSONNUMMER_CLAIM = "https://id.oidc.se/claim/personalIdentityNumber"
 # Two brokers of the region, both served by the one provider under their own client.
 BROKERS = {
