@@ -85,7 +85,7 @@ from admissions.rounds.models import (
     RoundStatus,
 )
 from admissions.rounds.selectors import held_choices, latest_by_choice
-from admissions.rounds.services.letters import letters_enqueue_for_round
+from admissions.rounds.services import letters as letter_services
 from yrkescenter.models import IntakePeriod, Offering
 
 logger = logging.getLogger(__name__)
@@ -725,7 +725,7 @@ def offers_expire() -> int:
 def _letters_hook(admission_round: AdmissionRound) -> None:
     """A published round's decision letters: one task per application, keyed by round and
     application (admissions.rounds.services.letters), so publishing twice never makes two."""
-    letters_enqueue_for_round(round_id=admission_round.pk)
+    letter_services.letters_enqueue_for_round(round_id=admission_round.pk)
 
 
 round_published_hooks.append(_letters_hook)
