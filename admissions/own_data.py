@@ -17,6 +17,7 @@ from admissions.applications.selectors.apply import (
     application_data,
     own_applications_for_export,
     own_data_document_path,
+    own_documents,
     user_data,
 )
 from admissions.applications.views.apply import applicant_only
@@ -46,10 +47,9 @@ def own_data_download(request):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
-        for application in own_applications_for_export(request):
-            for document in application.documents.all():
-                with document.file.open("rb") as stored:
-                    archive.writestr(own_data_document_path(document), stored.read())
+        for document in own_documents(request).order_by("pk"):
+            with document.file.open("rb") as stored:
+                archive.writestr(own_data_document_path(document), stored.read())
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="yrkesporten-my-data.zip"'
     response["X-Content-Type-Options"] = "nosniff"

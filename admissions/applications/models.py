@@ -227,6 +227,13 @@ class Application(models.Model):
             models.Index(fields=["intake_period", "status"], name="application_period_status"),
             # The intake office's exact identity-number search.
             models.Index(fields=["region", "personnummer"], name="application_personnummer"),
+            # An e-ID login looks for applications registered under its number in any region
+            # (accounts' paper_applications_link); only those without an account are wanted.
+            models.Index(
+                fields=["personnummer"],
+                condition=Q(applicant__isnull=True),
+                name="application_unclaimed_pnr",
+            ),
         ]
 
     def __str__(self) -> str:

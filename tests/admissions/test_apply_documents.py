@@ -145,3 +145,24 @@ def test_own_data_is_a_zip_with_everything_held_and_the_documents(
 
 def test_own_data_is_for_applicants_only(client_for, region):
     assert client_for(staff(region)).get(reverse("admissions:own_data")).status_code == 403
+
+
+def test_own_data_queries_do_not_grow_with_the_documents(
+    applicant_client, applicant, application, document
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert applicant_client.get(reverse("admissions:own_data")).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for _ in range(3):
+        document_upload(acting_user=applicant, application=application, kind="cv", file=pdf())
+    archive = zipfile.ZipFile(
+        io.BytesIO(applicant_client.get(reverse("admissions:own_data")).content)
+    )
+    assert len([n for n in archive.namelist() if n.startswith("documents/")]) == 4
+    assert queries() == one

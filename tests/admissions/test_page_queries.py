@@ -110,3 +110,26 @@ def test_the_offering_page_does_not_grow_with_the_offerings_of_its_period(
     for _ in range(5):
         OfferingFactory(region=region, intake_period=period, programme=offering.programme)
     assert queries_of(visitor, url, django_assert_max_num_queries, most=one) <= one
+
+
+def test_the_e_id_link_finds_unclaimed_applications_through_their_own_index(region):
+    """paper_applications_link runs at every e-ID login and searches every region, so it must
+    not scan the applications table (nor the whole (region, personnummer) index)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from admissions.applications.services.applications import paper_applications_link
+    from tests.factories import UserFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's; the index exists on every backend")
+    user = UserFactory(personnummer="198503121231")
+    ApplicationFactory.create_batch(3, region=region, applicant=None, status="submitted")
+    with CaptureQueriesContext(connection) as captured:
+        paper_applications_link(user=user)
+    (search,) = [q["sql"] for q in captured if '"applicant_id" IS NULL' in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + search)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "application_unclaimed_pnr" in plan, plan

@@ -63,13 +63,15 @@ def get_document_for(request, pk) -> Document:
     )
 
 
-def get_own_document_for(request, pk) -> Document:
-    return get_scoped_or_404(
-        Document.objects.filter(application__in=own_applications(request)).select_related(
-            "application"
-        ),
-        pk=pk,
+def own_documents(request) -> QuerySet[Document]:
+    """The documents the acting applicant uploaded to their applications in this region."""
+    return Document.objects.filter(application__in=own_applications(request)).select_related(
+        "application"
     )
+
+
+def get_own_document_for(request, pk) -> Document:
+    return get_scoped_or_404(own_documents(request), pk=pk)
 
 
 def choices_of(application: Application) -> list[Choice]:
