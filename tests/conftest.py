@@ -1,4 +1,5 @@
 import os
+import uuid
 
 import pytest
 from django.utils import translation
@@ -21,6 +22,17 @@ def _test_hosts(settings):
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ".example.test"]
     # Real hashing costs most of the suite's time and proves nothing here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _cache_of_its_own(settings):
+    # Rate limits (logins, confirmation mails, certificate checks) and staged uploads live in the
+    # cache, which in CI is Redis and outlives the test and the run: a key prefix per test keeps
+    # one test's counts from refusing another's requests, or the same test's when run again.
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for name, config in settings.CACHES.items()
+    }
 
 
 @pytest.fixture(autouse=True)
