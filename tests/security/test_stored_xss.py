@@ -44,11 +44,14 @@ from tests.admissions.letters_support import (
     pdf_text,
     published_round,
 )
+from tests.admissions.settlement_support import small_region
 from tests.factories import (
+    CentreFactory,
     IntakePeriodFactory,
     MembershipFactory,
     MunicipalityFactory,
     OfferingFactory,
+    ProgrammeFactory,
     UserFactory,
 )
 
@@ -423,6 +426,77 @@ def test_names_and_free_texts_are_inert_on_every_staff_page_export_and_letter(
     with transaction.atomic():
         every_page_is_inert(region, staff, first=first, last=last, text=text)
         transaction.set_rollback(True)
+
+
+# --- settlement: the student's name on the drill-down page and in its exports -----------------
+
+
+def test_a_students_name_is_inert_on_the_settlement_page_and_in_its_exports(region):
+    world = small_region(region)
+    application = world.application("s4")
+    first, last = FORM_FIRST, "-2+3+cmd|' /C calc'!A0<svg onload=alert(1)>"
+    Application.objects.filter(pk=application.pk).update(first_name=first, last_name=last)
+    admin = staff_client(region, role=Role.REGION_ADMIN)
+
+    page = admin.get(
+        reverse("admissions:settlement_municipality", args=[world.period.pk, world.kil.code])
+    )
+    assert page.status_code == 200
+    assert_inert(page.content.decode(), first, last)
+    for file_format, read in (("csv", cells_of_csv), ("xlsx", cells_of_xlsx)):
+        exported = admin.post(
+            reverse("admissions:settlement_export", args=[world.period.pk, file_format])
+        )
+        assert exported.status_code == 200
+        assert_exported(read(exported.content), "HEM-S4", f"{first} {last}")
+
+
+# --- transfer: the names of an uploaded file on the import's preview ----------------------------
+
+
+IMPORT_HEADER = (
+    *("personnummer", "birth_date", "first_name", "last_name", "email", "phone"),
+    *("home_municipality_code", "intake_period"),
+    *(f"choice_{rank}" for rank in range(1, 7)),
+)
+
+
+def test_the_names_and_values_of_an_imported_file_are_escaped_on_the_preview(region):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    karlstad = MunicipalityFactory(region=region, code="1780", name="Karlstad")
+    period = IntakePeriodFactory(region=region, code="ht2027")
+    OfferingFactory(
+        region=region,
+        intake_period=period,
+        programme=ProgrammeFactory(region=region, code="svets"),
+        centre=CentreFactory(region=region, slug="karlstad", host_municipality=karlstad),
+    )
+    first, last = FORM_FIRST, FORM_LAST
+    accepted = ["", "1990-03-14", first, last, "a@example.test", "", "1780", "ht2027"]
+    # Refused: every value it is refused for is itself an attack.
+    refused = ["", "1990-03-14", first, last, "a@example.test", "", *HTML_ATTACKS[:2]]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(IMPORT_HEADER)
+    for cells in (accepted, refused):
+        writer.writerow([*cells, "svets@karlstad", "", "", "", "", ""])
+    officer = staff_client(region)
+    upload = officer.post(
+        reverse("admissions:transfer_import"),
+        {
+            "file": SimpleUploadedFile(
+                "remisser.csv", buffer.getvalue().encode(), content_type="text/csv"
+            )
+        },
+    )
+    assert upload.status_code == 302, upload.content.decode()[:2000]
+    preview = officer.get(reverse("admissions:transfer_import_preview"))
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "1 row can be imported." in html and "1 row is refused." in html
+    assert_inert(html, first, last)
+    assert_inert(html, *HTML_ATTACKS[:2], shown=False)
 
 
 # --- file names --------------------------------------------------------------------------------
