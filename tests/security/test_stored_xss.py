@@ -348,7 +348,7 @@ def every_page_is_inert(region, staff, *, first: str, last: str, text: str) -> N
     officer, admin = staff["officer"], staff["admin"]
 
     def page(client, name, *args, shown=(), hidden=(), data=None, post=False):
-        url = reverse(f"admissions:{name}", args=args)
+        url = reverse(name if ":" in name else f"admissions:{name}", args=args)
         response = client.post(url, data) if post else client.get(url, data)
         assert response.status_code == 200, (name, response.status_code)
         html = response.content.decode()
@@ -377,6 +377,9 @@ def every_page_is_inert(region, staff, *, first: str, last: str, text: str) -> N
     page(officer, "appeal_queue", hidden=names)
     page(officer, "appeal_review", appeal.pk, shown=(text[:500], text), hidden=names)
     page(officer, "enrolment_offering", admitted.pk, shown=names)
+    # The validation office's queue lists the applications that ask for validation (the
+    # description cut to 30 words).
+    page(admin, "validation:case_queue", shown=names, hidden=(text,))
 
     membership = officer.user.memberships.get(region=region)
     for file_format, read in (("csv", cells_of_csv), ("xlsx", cells_of_xlsx)):
