@@ -31,6 +31,7 @@ from admissions.applications.models import (
     Situation,
 )
 from admissions.applications.services import transfer
+from admissions.enrolment.models import Enrolment, EnrolmentStatus
 from admissions.files import uploads
 from admissions.files.spreadsheets import FORMULA_STARTS, spreadsheet_row, spreadsheet_safe
 from admissions.rounds.models import Offer, OfferAnswerKind, Outcome
@@ -380,6 +381,20 @@ def every_page_is_inert(region, staff, *, first: str, last: str, text: str) -> N
     # The validation office's queue lists the applications that ask for validation (the
     # description cut to 30 words).
     page(admin, "validation:case_queue", shown=names, hidden=(text,))
+    # The student completes the course: the centre's record and the follow-up pages.
+    enrolment = Enrolment.objects.create(
+        application=application,
+        choice=decided.choices[1],
+        offering=admitted,
+        started_on=admitted.starts_on,
+        status=EnrolmentStatus.COMPLETED,
+        ended_on=admitted.ends_on,
+    )
+    coordinator = staff_client(region, role=Role.COORDINATOR, scope_centre=admitted.centre)
+    page(coordinator, "enrolment_offering", admitted.pk, shown=names)
+    page(coordinator, "enrolment_correct", enrolment.pk, shown=names)
+    page(admin, "industriradet:outcome_list", shown=names)
+    page(admin, "industriradet:outcome_record", enrolment.pk, shown=names)
 
     membership = officer.user.memberships.get(region=region)
     for file_format, read in (("csv", cells_of_csv), ("xlsx", cells_of_xlsx)):
