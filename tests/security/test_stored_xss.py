@@ -1,7 +1,8 @@
 """Stored XSS and formula injection (issue 11.8): names and free texts an applicant saves
 (script tags, event handlers, right-to-left overrides, very long strings) are escaped on every
-staff page that shows them, appear as literal text in the decision letter's and the case file's
-PDF, and are inert in CSV and XLSX exports (no cell starts with = + - @, no formula cells).
+staff page that shows them, appear as literal text in the PDFs (decision letter, reconsideration
+letter, case file), and are inert in CSV and XLSX exports (no cell starts with = + - @, no
+formula cells).
 
 One application goes through the real forms, to prove the forms keep the texts as typed; the
 hypothesis examples save theirs through factories and services (fast), each in a savepoint of
@@ -22,7 +23,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Role
-from admissions.appeals.services import appeal_forward, appeal_lodge
+from admissions.appeals.services import appeal_forward, appeal_lodge, appeal_reconsider
 from admissions.applications.models import (
     Application,
     ApplicationStatus,
@@ -409,6 +410,17 @@ def every_page_is_inert(region, staff, *, first: str, last: str, text: str) -> N
         assert_exported(read(exported.content), application.reference, first, last)
 
     content = read_file(letter.file)
+    pdf_shows(pdf_text(content), first, last)
+    assert_inert_pdf(content)
+    # Changed in part by the intake office (a new letter), then forwarded to the board.
+    reconsidered = appeal_reconsider(
+        acting_user=officer.user,
+        appeal=appeal,
+        fully_changed=False,
+        decision="Behörig till ett av valen.",
+        reasons="Intyget visar det.",
+    )
+    content = read_file(reconsidered.file)
     pdf_shows(pdf_text(content), first, last)
     assert_inert_pdf(content)
     forwarded = appeal_forward(acting_user=officer.user, appeal=appeal)
