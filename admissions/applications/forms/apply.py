@@ -21,6 +21,7 @@ from admissions.applications.models import (
     Situation,
     personnummer_message,
 )
+from admissions.applications.text import without_bidi_controls
 from admissions.files import uploads
 from yrkescenter.models import Municipality
 
@@ -47,6 +48,13 @@ class DraftStepForm(forms.Form):
 
     def initial_from(self, application: Application) -> dict:
         return {name: getattr(application, name) for name in self.base_fields}
+
+    def clean(self):
+        data = super().clean()
+        for name, value in data.items():
+            if isinstance(value, str):
+                data[name] = without_bidi_controls(value)
+        return data
 
     def valid_values(self) -> dict:
         self.is_valid()

@@ -24,6 +24,7 @@ from admissions.applications.models import (
     ApplicationStatus,
 )
 from admissions.applications.services.applications import ApplicantDetails, application_submit
+from admissions.applications.text import without_bidi_controls
 
 # ImportFileError and ImportRefused are re-exported: the views (and callers) catch them from
 # this module.
@@ -99,7 +100,7 @@ class ImportRow:
 
     def text(self, name: str) -> str:
         value = getattr(self, name)
-        return "" if value is None else str(value).strip()
+        return "" if value is None else without_bidi_controls(str(value)).strip()
 
     @property
     def choice_keys(self) -> list[tuple[int, str]]:
