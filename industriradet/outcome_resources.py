@@ -1,5 +1,6 @@
 """The django-import-export resource of the outcome import: which columns a file has and how a
-row maps to a follow-up. The rules and the writes live in industriradet.services.outcomes."""
+row maps to a follow-up. The rules and the writes live in industriradet.services.outcomes;
+industriradet.services.outcomes_file imports a file as a whole."""
 
 from __future__ import annotations
 

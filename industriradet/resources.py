@@ -1,5 +1,6 @@
 """django-import-export resources of the council: which columns a needs survey file has and how
-a row maps to a competence need. The rules and the writes live in industriradet.services.needs."""
+a row maps to a competence need. The rules and the writes live in industriradet.services.needs;
+industriradet.services.needs_file imports a file as a whole."""
 
 from __future__ import annotations
 

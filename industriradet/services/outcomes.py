@@ -36,7 +36,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 import tablib
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,8 +50,8 @@ from admissions.enrolment.models import Enrolment, EnrolmentStatus
 # ImportFileError and ImportRefused are re-exported: the views (and callers) catch them from
 # this module.
 from admissions.files.tabular_import import ImportFileError as ImportFileError
-from admissions.files.tabular_import import ImportPreview, RefusedRow, csv_dataset_read
 from admissions.files.tabular_import import ImportRefused as ImportRefused
+from admissions.files.tabular_import import csv_dataset_read
 from industriradet.models import (
     AgeBand,
     Birthplace,
@@ -614,80 +614,3 @@ def outcome_import_row(*, acting_user: User, row: ImportRow) -> StudentOutcome:
     return outcome_record(
         acting_user=acting_user, enrolment=row.enrolment, details=row.details, source="import"
     ).outcome
-
-
-def _preview_of(result, accepted) -> ImportPreview:
-    """The import result as the preview page shows it. Unexpected errors are reported without
-    their text, which could carry data of the row."""
-    refused = [
-        RefusedRow(line=invalid.number + 1, messages=tuple(invalid.error.messages))
-        for invalid in result.invalid_rows
-    ]
-    refused += [
-        RefusedRow(line=error_row.number + 1, messages=(_("The row could not be saved."),))
-        for error_row in result.error_rows
-    ]
-    general = (_("The file could not be processed."),) if result.base_errors else ()
-    return ImportPreview(
-        accepted=tuple(accepted),
-        refused=tuple(sorted(refused, key=lambda r: r.line)),
-        general=general,
-    )
-
-
-def _check_importer(membership: Membership) -> None:
-    if membership is None or membership.role not in IMPORTERS:
-        raise PermissionDenied
-
-
-def outcomes_import_preview(
-    *, acting_user: User, membership: Membership, content: bytes
-) -> ImportPreview:
-    """Check every row without keeping anything: the rows are saved through the same service as
-    the import, inside a transaction that is rolled back."""
-    from industriradet.outcome_resources import OutcomeImportResource
-
-    _check_importer(membership)
-    dataset = import_dataset_read(content)
-    resource = OutcomeImportResource(membership=membership, acting_user=acting_user)
-    with transaction.atomic():
-        result = resource.import_data(
-            dataset, dry_run=True, raise_errors=False, use_transactions=True
-        )
-        transaction.set_rollback(True)
-    return _preview_of(result, resource.accepted)
-
-
-@transaction.atomic
-def outcomes_import(
-    *, acting_user: User, membership: Membership, content: bytes
-) -> list[StudentOutcome]:
-    """Import every row of the file, or none: if any row is refused, or saving any row fails,
-    nothing is kept and ImportRefused says why."""
-    from industriradet.outcome_resources import OutcomeImportResource
-
-    _check_importer(membership)
-    dataset = import_dataset_read(content)
-    resource = OutcomeImportResource(membership=membership, acting_user=acting_user)
-    result = resource.import_data(
-        dataset,
-        dry_run=False,
-        raise_errors=False,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-    )
-    if result.has_errors() or result.has_validation_errors() or not resource.saved:
-        # Leaving the transaction by this exception rolls back whatever was saved.
-        raise ImportRefused(_preview_of(result, resource.accepted))
-    audit_record(
-        acting_user=acting_user,
-        region=membership.region,
-        role=membership.role,
-        action="outcome.import",
-        target=membership.scope_centre or membership.region,
-        data={
-            "rows": len(resource.saved),
-            "enrolments": [outcome.enrolment_id for outcome in resource.saved],
-        },
-    )
-    return list(resource.saved)

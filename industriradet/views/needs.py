@@ -34,6 +34,7 @@ from industriradet.selectors.needs import (
     open_surveys,
 )
 from industriradet.services import needs as services
+from industriradet.services import needs_file
 
 PENDING_SESSION_KEY = "needs_import_token"
 PENDING = StagedUpload(session_key=PENDING_SESSION_KEY, cache_prefix="industriradet:needs-import")
@@ -235,7 +236,7 @@ def needs_import_preview(request):
         return redirect("industriradet:needs_import")
     survey, cluster, content = pending
     try:
-        report = services.needs_import_preview(
+        report = needs_file.needs_import_preview(
             acting_user=request.user,
             region=request.region,
             survey=survey,
@@ -262,7 +263,7 @@ def needs_import_confirm(request):
         return redirect("industriradet:needs_import")
     survey, cluster, content = pending
     try:
-        created = services.needs_import(
+        created = needs_file.needs_import(
             acting_user=request.user,
             region=request.region,
             survey=survey,

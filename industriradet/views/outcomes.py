@@ -30,6 +30,7 @@ from industriradet.selectors.outcomes import (
     outcome_of,
 )
 from industriradet.services import outcomes as services
+from industriradet.services import outcomes_file
 
 PENDING_SESSION_KEY = "outcome_import_token"
 PENDING = StagedUpload(session_key=PENDING_SESSION_KEY, cache_prefix="industriradet:outcome-import")
@@ -181,7 +182,7 @@ def outcome_import_preview(request):
         messages.info(request, _("Upload a file to import (an earlier upload has expired)."))
         return redirect("industriradet:outcome_import")
     try:
-        preview = services.outcomes_import_preview(
+        preview = outcomes_file.outcomes_import_preview(
             acting_user=request.user, membership=request.membership, content=content
         )
     except services.ImportFileError as error:
@@ -199,7 +200,7 @@ def outcome_import_confirm(request):
         messages.error(request, _("The uploaded file has expired; nothing was imported."))
         return redirect("industriradet:outcome_import")
     try:
-        saved = services.outcomes_import(
+        saved = outcomes_file.outcomes_import(
             acting_user=request.user, membership=request.membership, content=content
         )
     except services.ImportFileError as error:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from accounts.models import AuditEntry, Role
 from industriradet.models import Company, CompetenceNeed, Horizon, Level
 from industriradet.services import needs as services
+from industriradet.services import needs_file
 from tests.industriradet.members_support import client_for, cluster, council, staff
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +42,13 @@ def xlsx_file(rows: list[list]) -> bytes:
 
 
 def _preview(c, user, content):
-    return services.needs_import_preview(
+    return needs_file.needs_import_preview(
         acting_user=user, region=c.region, survey=c.survey, cluster=c.cluster, content=content
     )
 
 
 def _import(c, user, content):
-    return services.needs_import(
+    return needs_file.needs_import(
         acting_user=user, region=c.region, survey=c.survey, cluster=c.cluster, content=content
     )
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.models import AuditEntry, Role
 from industriradet.models import OutcomeStatus, StudentOutcome
 from industriradet.services import outcomes as services
+from industriradet.services import outcomes_file
 from tests.factories import CentreFactory, MunicipalityFactory, ProgrammeFactory
 from tests.industriradet.outcomes_support import (
     client_of,
@@ -63,7 +64,7 @@ def world(region, foreign_region):
 
 
 def preview(membership, content):
-    return services.outcomes_import_preview(
+    return outcomes_file.outcomes_import_preview(
         acting_user=membership.user, membership=membership, content=content
     )
 
@@ -111,7 +112,7 @@ def test_a_good_file_is_imported_and_logged(world):
     )
     coordinator = world["coordinator"]
     assert preview(coordinator, content).importable
-    saved = services.outcomes_import(
+    saved = outcomes_file.outcomes_import(
         acting_user=coordinator.user, membership=coordinator, content=content
     )
     assert len(saved) == 2
@@ -133,7 +134,7 @@ def test_one_refused_row_refuses_the_file(world):
     content = csv_file(row(world["mine"]), row(world["mine_too"], ssyk=""))
     coordinator = world["coordinator"]
     with pytest.raises(services.ImportRefused) as refused:
-        services.outcomes_import(
+        outcomes_file.outcomes_import(
             acting_user=coordinator.user, membership=coordinator, content=content
         )
     assert [r.line for r in refused.value.preview.refused] == [3]
@@ -143,14 +144,14 @@ def test_one_refused_row_refuses_the_file(world):
 def test_a_row_for_a_recorded_student_corrects_the_outcome(world):
     coordinator = world["coordinator"]
     mine = world["mine"]
-    services.outcomes_import(
+    outcomes_file.outcomes_import(
         acting_user=coordinator.user,
         membership=coordinator,
         content=csv_file(row(mine, status="job_seeking", ssyk="", municipality="")),
     )
     report = preview(coordinator, csv_file(row(mine)))
     assert report.accepted[0].replaces
-    services.outcomes_import(
+    outcomes_file.outcomes_import(
         acting_user=coordinator.user, membership=coordinator, content=csv_file(row(mine))
     )
     assert StudentOutcome.objects.get(enrolment=mine).status == OutcomeStatus.EMPLOYED
