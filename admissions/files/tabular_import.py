@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import tablib
+from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export.formats import base_formats
 
@@ -49,6 +50,48 @@ class ImportRefused(Exception):
     def __init__(self, preview: ImportPreview):
         super().__init__("The import was refused; nothing was saved.")
         self.preview = preview
+
+
+def rows_try(resource, dataset: tablib.Dataset):
+    """Every row through the resource's checks and saves, inside a transaction that is rolled
+    back: what the import would do, with nothing kept (django-import-export's result)."""
+    with transaction.atomic():
+        result = resource.import_data(
+            dataset, dry_run=True, raise_errors=False, use_transactions=True
+        )
+        transaction.set_rollback(True)
+    return result
+
+
+def rows_save(resource, dataset: tablib.Dataset):
+    """Every row through the resource's checks and saves, for keeps; the caller's transaction
+    undoes them all when the result has a refused or failed row."""
+    return resource.import_data(
+        dataset,
+        dry_run=False,
+        raise_errors=False,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+    )
+
+
+def preview_of(result, accepted: Iterable[Any]) -> ImportPreview:
+    """The import result as the preview page shows it. Unexpected errors are reported without
+    their text, which could carry data of the row."""
+    refused = [
+        RefusedRow(line=invalid.number + 1, messages=tuple(invalid.error.messages))
+        for invalid in result.invalid_rows
+    ]
+    refused += [
+        RefusedRow(line=error_row.number + 1, messages=(_("The row could not be saved."),))
+        for error_row in result.error_rows
+    ]
+    general = (_("The file could not be processed."),) if result.base_errors else ()
+    return ImportPreview(
+        accepted=tuple(accepted),
+        refused=tuple(sorted(refused, key=lambda r: r.line)),
+        general=general,
+    )
 
 
 def cell_text(value) -> str:

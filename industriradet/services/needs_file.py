@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Region, User
 from accounts.services import audit_record
-from admissions.files.tabular_import import ImportFileError
+from admissions.files.tabular_import import ImportFileError, rows_save, rows_try
 from industriradet.models import CompetenceNeed, MemberOrganisation, NeedsSurvey, OrganisationKind
 from industriradet.resources import CompetenceNeedImportResource
 from industriradet.services.needs import (
@@ -67,11 +67,7 @@ def needs_import_preview(
     resource = CompetenceNeedImportResource(
         region=region, survey=survey, cluster=cluster, acting_user=acting_user
     )
-    with transaction.atomic():
-        result = resource.import_data(
-            dataset, dry_run=True, raise_errors=False, use_transactions=True
-        )
-        transaction.set_rollback(True)
+    result = rows_try(resource, dataset)
     return _report_of(result, resource)
 
 
@@ -91,13 +87,7 @@ def needs_import(
     resource = CompetenceNeedImportResource(
         region=region, survey=survey, cluster=cluster, acting_user=acting_user
     )
-    result = resource.import_data(
-        dataset,
-        dry_run=False,
-        raise_errors=False,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-    )
+    result = rows_save(resource, dataset)
     if result.has_errors() or result.has_validation_errors() or not resource.created:
         # Leaving the transaction by this exception rolls back whatever was saved.
         raise ImportRefused(_report_of(result, resource))

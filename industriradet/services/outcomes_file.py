@@ -6,33 +6,19 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from accounts.models import Membership, User
 from accounts.services import audit_record
-from admissions.files.tabular_import import ImportPreview, ImportRefused, RefusedRow
+from admissions.files.tabular_import import (
+    ImportPreview,
+    ImportRefused,
+    preview_of,
+    rows_save,
+    rows_try,
+)
 from industriradet.models import StudentOutcome
 from industriradet.outcome_resources import OutcomeImportResource
 from industriradet.services.outcomes import IMPORTERS, import_dataset_read
-
-
-def _preview_of(result, accepted) -> ImportPreview:
-    """The import result as the preview page shows it. Unexpected errors are reported without
-    their text, which could carry data of the row."""
-    refused = [
-        RefusedRow(line=invalid.number + 1, messages=tuple(invalid.error.messages))
-        for invalid in result.invalid_rows
-    ]
-    refused += [
-        RefusedRow(line=error_row.number + 1, messages=(_("The row could not be saved."),))
-        for error_row in result.error_rows
-    ]
-    general = (_("The file could not be processed."),) if result.base_errors else ()
-    return ImportPreview(
-        accepted=tuple(accepted),
-        refused=tuple(sorted(refused, key=lambda r: r.line)),
-        general=general,
-    )
 
 
 def _check_importer(membership: Membership) -> None:
@@ -48,12 +34,8 @@ def outcomes_import_preview(
     _check_importer(membership)
     dataset = import_dataset_read(content)
     resource = OutcomeImportResource(membership=membership, acting_user=acting_user)
-    with transaction.atomic():
-        result = resource.import_data(
-            dataset, dry_run=True, raise_errors=False, use_transactions=True
-        )
-        transaction.set_rollback(True)
-    return _preview_of(result, resource.accepted)
+    result = rows_try(resource, dataset)
+    return preview_of(result, resource.accepted)
 
 
 @transaction.atomic
@@ -65,16 +47,10 @@ def outcomes_import(
     _check_importer(membership)
     dataset = import_dataset_read(content)
     resource = OutcomeImportResource(membership=membership, acting_user=acting_user)
-    result = resource.import_data(
-        dataset,
-        dry_run=False,
-        raise_errors=False,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-    )
+    result = rows_save(resource, dataset)
     if result.has_errors() or result.has_validation_errors() or not resource.saved:
         # Leaving the transaction by this exception rolls back whatever was saved.
-        raise ImportRefused(_preview_of(result, resource.accepted))
+        raise ImportRefused(preview_of(result, resource.accepted))
     audit_record(
         acting_user=acting_user,
         region=membership.region,

@@ -12,7 +12,6 @@ failure while saving rolls every row back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -33,14 +32,18 @@ from admissions.applications.models import (
 )
 from admissions.applications.resources import ApplicationExportResource, ApplicationImportResource
 from admissions.applications.services.import_rows import (
-    AcceptedRow,
     import_dataset_read,
 )
 
 # ImportFileError and ImportRefused are re-exported: the views (and callers) catch them from
 # this module.
 from admissions.files.tabular_import import ImportFileError as ImportFileError
-from admissions.files.tabular_import import ImportPreview, RefusedRow
+from admissions.files.tabular_import import (
+    ImportPreview,
+    preview_of,
+    rows_save,
+    rows_try,
+)
 from admissions.files.tabular_import import ImportRefused as ImportRefused
 from yrkescenter.models import IntakePeriod
 
@@ -161,25 +164,6 @@ def applications_export(
     )
 
 
-def _preview_of(result, accepted: Iterable[AcceptedRow]) -> ImportPreview:
-    """The import result as the preview page shows it. Unexpected errors are reported without
-    their text, which could carry data of the row."""
-    refused = [
-        RefusedRow(line=invalid.number + 1, messages=tuple(invalid.error.messages))
-        for invalid in result.invalid_rows
-    ]
-    refused += [
-        RefusedRow(line=error_row.number + 1, messages=(_("The row could not be saved."),))
-        for error_row in result.error_rows
-    ]
-    general = (_("The file could not be processed."),) if result.base_errors else ()
-    return ImportPreview(
-        accepted=tuple(accepted),
-        refused=tuple(sorted(refused, key=lambda r: r.line)),
-        general=general,
-    )
-
-
 def applications_import_preview(
     *, acting_user: User, region: Region, content: bytes
 ) -> ImportPreview:
@@ -188,12 +172,8 @@ def applications_import_preview(
 
     dataset = import_dataset_read(content)
     resource = ApplicationImportResource(region=region, acting_user=acting_user)
-    with transaction.atomic():
-        result = resource.import_data(
-            dataset, dry_run=True, raise_errors=False, use_transactions=True
-        )
-        transaction.set_rollback(True)
-    return _preview_of(result, resource.accepted)
+    result = rows_try(resource, dataset)
+    return preview_of(result, resource.accepted)
 
 
 @transaction.atomic
@@ -203,16 +183,10 @@ def applications_import(*, acting_user: User, region: Region, content: bytes) ->
 
     dataset = import_dataset_read(content)
     resource = ApplicationImportResource(region=region, acting_user=acting_user)
-    result = resource.import_data(
-        dataset,
-        dry_run=False,
-        raise_errors=False,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-    )
+    result = rows_save(resource, dataset)
     if result.has_errors() or result.has_validation_errors() or not resource.created:
         # Leaving the transaction by this exception rolls back whatever was saved.
-        raise ImportRefused(_preview_of(result, resource.accepted))
+        raise ImportRefused(preview_of(result, resource.accepted))
     audit_record(
         acting_user=acting_user,
         region=region,
