@@ -61,6 +61,15 @@ def test_the_first_page_offers_every_language_in_its_own_name(region):
         assert name in page
 
 
+def test_pages_that_name_tigrinya_fetch_its_letters_before_the_first_paint(region):
+    # Else "ትግርኛ" shows as boxes until the 2 kB font arrives (font-display: swap).
+    preload = "fonts/NotoSansEthiopic-LanguageName.ttf"
+    page = Client(HTTP_HOST=HOST, HTTP_ACCEPT_LANGUAGE="sv").get("/").content.decode()
+    assert f'rel="preload" href="/static/{preload}"' in page
+    officer = staff_client(region)
+    assert preload not in officer.get(reverse("admissions:intake_queue")).content.decode()
+
+
 def test_staff_pages_stay_swedish_whatever_the_cookie_says(region):
     officer = staff_client(region)
     officer.cookies["django_language"] = "ar"
