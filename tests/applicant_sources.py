@@ -15,7 +15,7 @@ APPLICANT_SOURCES = re.compile(
     r"|admissions/files/(uploads|staging)\.py"
     r"|admissions/rounds/(letters|views/offers)\.py"
     r"|yrkescenter/(views|selectors)\.py"
-    r"|accounts/(forms|adapters?|models)\.py|accounts/eid/|accounts/templatetags/main_menu\.py"
+    r"|accounts/(forms|adapters?|models|builtin_strings)\.py|accounts/eid/|accounts/templatetags/main_menu\.py"
     r")"
 )
 
