@@ -9,7 +9,7 @@ so, ti and sv_LL have translations of their own. The msgids must stay exactly as
 them. Found by recording the gettext calls of the account pages and e-mails in a test run; the
 strings already in the project catalogue (labels, form errors) are not repeated here."""
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 ALLAUTH = [
     gettext_noop("Account Already Exists"),
@@ -48,4 +48,77 @@ ALLAUTH = [
     gettext_noop("New Password (again)"),
     gettext_noop("Password successfully changed."),
     gettext_noop("You have signed out."),
+]
+
+# The labels, form errors and texts of the login, sign-up, password-reset, e-mail confirmation
+# and sign-out pages (Django's and allauth's): without these entries Somali, Tigrinya and
+# easy-to-read Swedish fell back to Swedish (LANGUAGE_CODE).
+ACCOUNT_PAGES = [
+    gettext_noop("Forgot your password?"),
+    gettext_noop("Email"),
+    gettext_noop("Email address"),
+    gettext_noop("Password"),
+    gettext_noop("This field is required."),
+    gettext_noop("The email address and/or password you specified are not correct."),
+    gettext_noop("Enter a valid email address."),
+    gettext_noop("Signup"),
+    gettext_noop("Sign Up"),
+    gettext_noop("Already have an account? Then please %(link)ssign in%(end_link)s."),
+    gettext_noop("Your password can’t be too similar to your other personal information."),
+    gettext_noop("Your password can’t be a commonly used password."),
+    gettext_noop("Your password can’t be entirely numeric."),
+    gettext_noop("Password (again)"),
+    gettext_noop("This password is too common."),
+    gettext_noop("This password is entirely numeric."),
+    gettext_noop("The password is too similar to the %(verbose_name)s."),
+    gettext_noop("Verify Your Email Address"),
+    gettext_noop(
+        "We have sent an email to you for verification. Follow the link provided to finalize "
+        "the signup process. If you do not see the verification email in your main inbox, "
+        "check your spam folder. Please contact us if you do not receive the verification "
+        "email within a few minutes."
+    ),
+    gettext_noop("Confirm Email Address"),
+    gettext_noop(
+        "This email confirmation link expired or is invalid. Please <a "
+        'href="%(email_url)s">issue a new email confirmation request</a>.'
+    ),
+    gettext_noop(
+        'Please confirm that <a href="mailto:%(email)s">%(email)s</a> is an email address for '
+        "user %(user_display)s."
+    ),
+    gettext_noop("Password Reset"),
+    gettext_noop(
+        "Forgotten your password? Enter your email address below, and we'll send you an email "
+        "allowing you to reset it."
+    ),
+    gettext_noop("Reset My Password"),
+    gettext_noop("Please contact us if you have any trouble resetting your password."),
+    gettext_noop(
+        "We have sent you an email. If you have not received it please check your spam folder. "
+        "Otherwise contact us if you do not receive it in a few minutes."
+    ),
+    gettext_noop("Change Password"),
+    gettext_noop("Bad Token"),
+    gettext_noop(
+        "The password reset link was invalid, possibly because it has already been used.  "
+        'Please request a <a href="%(passwd_reset_url)s">new password reset</a>.'
+    ),
+    gettext_noop("Your password is now changed."),
+    gettext_noop("Sign Out"),
+    gettext_noop("Are you sure you want to sign out?"),
+]
+
+# Django's password-length help text and error (msgid, msgid_plural).
+PLURALS = [
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        "min_length",
+    ),
 ]
