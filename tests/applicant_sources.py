@@ -6,6 +6,7 @@ import re
 APPLICANT_SOURCES = re.compile(
     r"^("
     r"templates/(base\.html|home\.html|includes/|account/|socialaccount/|allauth/|yrkescenter/(?!region_terms)"
+    r"|accounts/start\.html|validation/person/my_validations\.html"
     r"|admissions/(apply/|offers/|letters/(letter\.html|_letter_body\.html|_on_status_page\.html|email/)"
     r"|appeals/(_on_status_page|detail|lodge|_appeal_facts)\.html))"
     r"|admissions/[a-z]+/models\.py"
@@ -14,7 +15,7 @@ APPLICANT_SOURCES = re.compile(
     r"|admissions/files/(uploads|staging)\.py"
     r"|admissions/rounds/(letters|views/offers)\.py"
     r"|yrkescenter/(views|selectors)\.py"
-    r"|accounts/(forms|adapters?)\.py|accounts/eid/"
+    r"|accounts/(forms|adapters?|models|builtin_strings)\.py|accounts/eid/|accounts/templatetags/main_menu\.py"
     r")"
 )
 
