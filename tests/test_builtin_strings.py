@@ -1,7 +1,8 @@
 """Django's and allauth's own strings on the applicant's account pages and in allauth's e-mails
 (issue 13.2): Somali, Tigrinya and easy-to-read Swedish get the project's translations
 (accounts/builtin_strings.py), while Swedish, Arabic, Dari and Ukrainian keep exactly what the
-libraries' catalogues rendered before (the project catalogue takes precedence over theirs)."""
+libraries' catalogues rendered before (the project catalogue takes precedence over theirs), but
+where a library had only the Swedish fallback."""
 
 import re
 import secrets
@@ -44,9 +45,17 @@ def test_the_libraries_languages_render_what_the_libraries_say(settings, languag
     try:
         with translation.override(language):
             theirs = rendered()
+        with translation.override("sv"):
+            swedish = rendered()
     finally:
         trans_real._translations = {}
-    assert ours == theirs
+    for mine, libraries, fallback in zip(ours, theirs, swedish, strict=True):
+        if language != "sv" and libraries == fallback:
+            # The library has no text of its own in this language (Django 5.2's new password
+            # length message in Arabic and Dari), so it showed Swedish: ours translates it.
+            assert mine != fallback, mine
+        else:
+            assert mine == libraries
 
 
 def rendered():
